@@ -1,0 +1,20 @@
+// The guide's code as written (`broadcast-basic`), defects included: see ERRATA.md.
+// Generated from guide/tokio-channels.md; the only edits are listed in as_written/mod.rs.
+// BEGIN GUIDE
+use tokio::sync::broadcast;
+
+pub async fn main() {
+    // Create a broadcast channel with capacity 16
+    let (tx, _) = broadcast::channel::<String>(16);
+
+    // Create two receivers by subscribing to the sender
+    let mut rx1 = tx.subscribe();
+    let mut rx2 = tx.subscribe();
+
+    // Send a message - both receivers will get it
+    tx.send("Hello everyone!".to_string()).unwrap();
+
+    // Both receivers get the same message
+    println!("rx1: {}", rx1.recv().await.unwrap());
+    println!("rx2: {}", rx2.recv().await.unwrap());
+}

@@ -1,0 +1,75 @@
+//! The guide's examples exactly as written, defects included, so that every erratum is shown
+//! on the guide's own code rather than on a paraphrase of it.
+//!
+//! Do not use these: the corrected patterns are in the modules named after each channel.
+//!
+//! Each file below `// BEGIN GUIDE` is a code block of `guide/tokio-channels.md` with only
+//! these edits, which `tests/as_written.rs` checks by undoing them and finding the block in the
+//! guide:
+//! - `#[tokio::main]\nasync fn main()` becomes `pub async fn main()`, so that a test chooses
+//!   the runtime (current-thread, paused time) and can run it;
+//! - in `watch_idle_timeout`, the guide's two functions are made `pub`;
+//! - `println!` resolves to [`println!`](crate::as_written) below, which writes to the
+//!   [`Transcript`] given to [`capture`] when there is one, and to stdout otherwise.
+//!
+//! `spawn_with_result` is absent: it does not compile (erratum E01, `tests/compile_fail/`).
+
+use std::cell::RefCell;
+
+use crate::Transcript;
+
+thread_local! {
+    static CAPTURE: RefCell<Option<Transcript>> = const { RefCell::new(None) };
+}
+
+/// Runs `f` with every `println!` of the guide's code on this thread going to `out`.
+///
+/// Thread-local on purpose: run the guide's code on a current-thread runtime inside `f`, and
+/// every task it spawns prints on this thread, while tests on other threads stay separate.
+pub fn capture<R>(out: &Transcript, f: impl FnOnce() -> R) -> R {
+    struct Restore(Option<Transcript>);
+    impl Drop for Restore {
+        fn drop(&mut self) {
+            let previous = self.0.take();
+            CAPTURE.with(|c| *c.borrow_mut() = previous);
+        }
+    }
+    let previous = CAPTURE.with(|c| c.borrow_mut().replace(out.clone()));
+    // Restored on unwind too: a test that expects a panic must not leave its capture behind.
+    let _restore = Restore(previous);
+    f()
+}
+
+/// Where a `println!` of the guide's code goes: the captured transcript, or stdout.
+pub fn print_line(line: String) {
+    let captured = CAPTURE.with(|c| c.borrow().clone());
+    match captured {
+        Some(out) => out.line(line),
+        None => std::println!("{line}"),
+    }
+}
+
+/// Shadows `std::println!` in the guide's code below (textual scope beats the prelude).
+macro_rules! println {
+    ($($arg:tt)*) => {
+        $crate::as_written::print_line(format!($($arg)*))
+    };
+}
+
+// The guide's code, unformatted and with its own lints' findings, is kept exactly as written.
+#[rustfmt::skip] pub mod app_shutdown;
+#[rustfmt::skip] pub mod broadcast_basic;
+#[rustfmt::skip] pub mod broadcast_events;
+#[rustfmt::skip] pub mod broadcast_lagging;
+#[rustfmt::skip] pub mod mpsc_backpressure;
+#[rustfmt::skip] pub mod mpsc_basic;
+#[rustfmt::skip] pub mod mpsc_multi_producer;
+#[rustfmt::skip] pub mod mpsc_shutdown;
+#[rustfmt::skip] pub mod oneshot_dropped_sender;
+#[rustfmt::skip] pub mod oneshot_request_response;
+#[rustfmt::skip] pub mod select_shutdown;
+#[rustfmt::skip] pub mod state_machine;
+#[rustfmt::skip] pub mod watch_basic;
+#[rustfmt::skip] pub mod watch_changed;
+#[rustfmt::skip] pub mod watch_idle_timeout;
+#[rustfmt::skip] pub mod watch_multi_receiver;

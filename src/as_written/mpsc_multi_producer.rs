@@ -1,0 +1,26 @@
+// The guide's code as written (`mpsc-multi-producer`), defects included: see ERRATA.md.
+// Generated from guide/tokio-channels.md; the only edits are listed in as_written/mod.rs.
+// BEGIN GUIDE
+use tokio::sync::mpsc;
+
+pub async fn main() {
+    let (tx, mut rx) = mpsc::channel::<String>(32);
+
+    // Spawn 3 producer tasks, each with its own sender clone
+    for id in 0..3 {
+        let tx = tx.clone();
+        tokio::spawn(async move {
+            tx.send(format!("Hello from task {}", id)).await.unwrap();
+            // Each cloned tx is dropped when its task completes
+        });
+    }
+
+    // Drop the original sender - important!
+    // The channel closes only when ALL senders are dropped
+    drop(tx);
+
+    // Collect all messages
+    while let Some(msg) = rx.recv().await {
+        println!("{}", msg);
+    }
+}

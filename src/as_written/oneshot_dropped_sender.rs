@@ -1,0 +1,22 @@
+// The guide's code as written (`oneshot-dropped-sender`), defects included: see ERRATA.md.
+// Generated from guide/tokio-channels.md; the only edits are listed in as_written/mod.rs.
+// BEGIN GUIDE
+use tokio::sync::oneshot;
+
+pub async fn main() {
+    let (tx, rx) = oneshot::channel::<String>();
+
+    tokio::spawn(async move {
+        // Task panics or returns early without sending
+        if true {
+            return; // tx is dropped here
+        }
+        tx.send("never sent".to_string()).unwrap();
+    });
+
+    // rx.await returns Err(RecvError) when sender is dropped
+    match rx.await {
+        Ok(value) => println!("Got: {}", value),
+        Err(_) => println!("Sender was dropped without sending"),
+    }
+}

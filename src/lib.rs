@@ -1,0 +1,50 @@
+//! `channel-patterns`: the patterns of a guide to Tokio's channels
+//! (`guide/tokio-channels.md`) as verified, runnable code, and the guide's errata
+//! (`ERRATA.md`).
+//!
+//! The guide is treated as a hypothesis: each of its examples is here twice, as written
+//! ([`as_written`], defects included, so that tests can show each defect on the guide's own
+//! code) and corrected (the modules below). Every corrected pattern writes what the guide's
+//! example prints to a [`Transcript`], and runs deterministically on a current-thread runtime
+//! in paused time ([`runner`]), so its whole output is asserted by tests and reproduced by the
+//! binary's report.
+//!
+//! | guide section | module | tests |
+//! |---|---|---|
+//! | mpsc (basic, producers, backpressure, shutdown) | [`mpsc`] | `tests/mpsc.rs`, `tests/sync_mpsc.rs` |
+//! | oneshot (request-response, dropped sender, task with result) | [`oneshot`] | `tests/oneshot.rs`, `tests/sync_oneshot.rs`, `tests/compile_fail/` |
+//! | broadcast (basic, lagging, events) | [`broadcast`] | `tests/broadcast.rs`, `tests/sync_broadcast.rs` |
+//! | watch (basic, receivers, changed) | [`watch`] | `tests/watch.rs`, `tests/sync_watch.rs` |
+//! | watch, idle timeout in proxy.rs | [`proxy`], [`idle`] | `tests/watch.rs`, `tests/proxy.rs` |
+//! | Advanced Patterns | [`advanced`] | `tests/advanced.rs` |
+//! | Summary, Quick Reference table | - | `tests/quick_reference.rs` |
+//! | Output blocks of the guide | [`guide`], [`catalog`] | `tests/documented_output.rs` |
+//! | every defect | [`as_written`] | `tests/errata.rs`, `tests/as_written.rs` |
+
+#![warn(clippy::unwrap_used, clippy::expect_used)]
+
+pub mod advanced;
+#[allow(
+    missing_docs,
+    dead_code,
+    unused_mut,
+    unused_variables,
+    clippy::all,
+    clippy::unwrap_used,
+    reason = "the guide's code is kept exactly as written, lint findings included"
+)]
+pub mod as_written;
+pub mod broadcast;
+pub mod catalog;
+mod error;
+pub mod guide;
+pub mod idle;
+pub mod mpsc;
+pub mod oneshot;
+pub mod proxy;
+pub mod runner;
+mod transcript;
+pub mod watch;
+
+pub use error::{PatternError, PatternResult};
+pub use transcript::Transcript;

@@ -1,0 +1,156 @@
+//! `channel-patterns`: run the guide's patterns and report whether they print what the guide
+//! says.
+//!
+//! - `channel-patterns` or `channel-patterns report`: run every pattern in paused time, one
+//!   line each; exit 0 only when every pattern matches.
+//! - `channel-patterns list`: the pattern names.
+//! - `channel-patterns run NAME`: run one pattern and print its output as the guide's example
+//!   prints it.
+
+use std::process::ExitCode;
+
+use channel_patterns::catalog::{self, Pattern};
+use channel_patterns::{Transcript, runner};
+
+const USAGE: &str = "usage: channel-patterns [report | list | run NAME]";
+
+fn main() -> ExitCode {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    let args: Vec<&str> = args.iter().map(String::as_str).collect();
+    match args.as_slice() {
+        [] | ["report"] => report(),
+        ["list"] => {
+            for name in catalog::names() {
+                println!("{name}");
+            }
+            ExitCode::SUCCESS
+        }
+        ["run", name] => match catalog::find(name) {
+            Some(pattern) => run_one(pattern),
+            None => usage_error(&format!(
+                "unknown pattern '{name}'; valid names: {}",
+                catalog::names().collect::<Vec<_>>().join(", ")
+            )),
+        },
+        ["run"] => usage_error("run needs a pattern NAME; see `channel-patterns list`"),
+        ["-h" | "--help" | "help"] => {
+            println!("{USAGE}");
+            ExitCode::SUCCESS
+        }
+        [other, ..] => usage_error(&format!("unknown command '{other}'; {USAGE}")),
+    }
+}
+
+/// Bad input: one line on stderr, exit code 2.
+fn usage_error(message: &str) -> ExitCode {
+    eprintln!("error: {message}");
+    ExitCode::from(2)
+}
+
+fn run_one(pattern: &Pattern) -> ExitCode {
+    // Printing as it goes: the lines appear in the order the pattern writes them.
+    match runner::run(pattern, Transcript::printing()) {
+        Ok(run) => match run.result {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(e) => {
+                eprintln!("error: pattern {} failed: {e}", pattern.name);
+                ExitCode::FAILURE
+            }
+        },
+        Err(e) => {
+            eprintln!("error: cannot start a Tokio runtime: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+fn report() -> ExitCode {
+    println!(
+        "channel-patterns: the {} patterns of guide/tokio-channels.md, each on a current-thread \
+         runtime in paused time",
+        catalog::PATTERNS.len()
+    );
+    println!();
+    println!(
+        "{:<26} {:<60} {:<34} {:>7}  ERRATA",
+        "PATTERN", "GUIDE SECTION", "OUTPUT", "TIME"
+    );
+    let mut matching = 0;
+    for pattern in catalog::PATTERNS {
+        let (verdict, time) = match runner::run(pattern, Transcript::new()) {
+            Ok(run) => {
+                let time = format!("{:.3}s", run.simulated.as_secs_f64());
+                (verdict(pattern, &run), time)
+            }
+            Err(e) => (Err(format!("no runtime: {e}")), "-".to_string()),
+        };
+        let verdict = match verdict {
+            Ok(ok) => {
+                matching += 1;
+                ok
+            }
+            Err(why) => format!("MISMATCH: {why}"),
+        };
+        let errata = if pattern.errata.is_empty() {
+            "-".to_string()
+        } else {
+            pattern.errata.join(" ")
+        };
+        println!(
+            "{:<26} {:<60} {:<34} {:>7}  {}",
+            pattern.name,
+            section(pattern),
+            verdict,
+            time,
+            errata
+        );
+    }
+    println!();
+    let total = catalog::PATTERNS.len();
+    println!("{matching} of {total} patterns match; every erratum is described in ERRATA.md");
+    if matching == total {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
+    }
+}
+
+/// "mpsc > Backpressure and Buffer Management": the chapter's first word and the heading.
+fn section(pattern: &Pattern) -> String {
+    let chapter = pattern
+        .chapter
+        .split(" - ")
+        .next()
+        .unwrap_or(pattern.chapter);
+    format!("{chapter} > {}", pattern.heading.replace('`', ""))
+}
+
+/// `Ok(description)` when the run printed exactly the expected transcript, agrees with the
+/// guide's Output block where there is one, returned `Ok` and left no task running.
+fn verdict(pattern: &Pattern, run: &runner::Run) -> Result<String, String> {
+    if let Err(e) = &run.result {
+        return Err(format!("failed: {e}"));
+    }
+    if run.lines != pattern.expected {
+        return Err(format!(
+            "{} lines, expected {}",
+            run.lines.len(),
+            pattern.expected.len()
+        ));
+    }
+    if run.tasks_left > 0 {
+        return Err(format!("{} tasks left running", run.tasks_left));
+    }
+    match pattern.documented() {
+        None => Ok(format!("ok, {} lines as expected", run.lines.len())),
+        Some(doc) if doc.matches(&run.lines) => Ok(format!(
+            "ok, {} guide's Output block",
+            if doc.continues {
+                "starts with the"
+            } else {
+                "is the"
+            }
+        )),
+        Some(_) => Err("differs from the guide's Output block".to_string()),
+    }
+}

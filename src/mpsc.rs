@@ -1,0 +1,186 @@
+//! Guide section "mpsc - Multi-Producer, Single-Consumer": its four examples.
+//!
+//! Tests: `tests/mpsc.rs` (whole transcripts, paused time), `tests/sync_mpsc.rs` (hand-polled
+//! semantics), `tests/documented_output.rs` (the guide's Output block for backpressure).
+
+use std::future::Future;
+use std::time::Duration;
+
+use tokio::sync::mpsc;
+use tokio::sync::mpsc::error::TryRecvError;
+
+use crate::{PatternResult, Transcript};
+
+/// "Basic Example": one producer sends 0..5, the receiver reads until the channel closes.
+pub async fn basic(out: Transcript) -> PatternResult {
+    let (tx, mut rx) = mpsc::channel::<i32>(10);
+
+    let producer_out = out.clone();
+    let producer = tokio::spawn(async move {
+        for i in 0..5 {
+            if tx.send(i).await.is_err() {
+                producer_out.line("Receiver dropped, stopping");
+                break;
+            }
+        }
+        // tx is dropped here, closing the channel.
+    });
+
+    while let Some(value) = rx.recv().await {
+        out.line(format!("Received: {value}"));
+    }
+    out.line("Channel closed");
+    producer.await?;
+    Ok(())
+}
+
+/// What [`basic`] prints.
+pub const BASIC: &[&str] = &[
+    "Received: 0",
+    "Received: 1",
+    "Received: 2",
+    "Received: 3",
+    "Received: 4",
+    "Channel closed",
+];
+
+/// "Multiple Producers": three cloned senders, and the original dropped so the channel closes.
+///
+/// The order of the three lines is the order the tasks run in: spawn order on a current-thread
+/// runtime, any order on the guide's multi-thread `#[tokio::main]`.
+pub async fn multi_producer(out: Transcript) -> PatternResult {
+    let (tx, mut rx) = mpsc::channel::<String>(32);
+
+    let mut producers = Vec::new();
+    for id in 0..3 {
+        let tx = tx.clone();
+        producers.push(tokio::spawn(async move {
+            tx.send(format!("Hello from task {id}")).await
+        }));
+    }
+    // The channel closes only when every sender is gone, the original included.
+    drop(tx);
+
+    while let Some(msg) = rx.recv().await {
+        out.line(msg);
+    }
+    for producer in producers {
+        producer.await??;
+    }
+    Ok(())
+}
+
+/// What [`multi_producer`] prints on a current-thread runtime.
+pub const MULTI_PRODUCER: &[&str] = &[
+    "Hello from task 0",
+    "Hello from task 1",
+    "Hello from task 2",
+];
+
+/// "Backpressure and Buffer Management": a producer of ten messages into a buffer of two,
+/// and a consumer that takes 100 ms per message.
+///
+/// The interleaving printed is the one the guide's Output block shows only on a current-thread
+/// runtime (erratum E13); run this on one.
+pub async fn backpressure(out: Transcript) -> PatternResult {
+    let (tx, mut rx) = mpsc::channel::<i32>(2);
+
+    let producer_out = out.clone();
+    let producer = tokio::spawn(async move {
+        for i in 0..10 {
+            producer_out.line(format!("Sending {i}"));
+            tx.send(i).await?;
+            producer_out.line(format!("Sent {i}"));
+        }
+        Ok::<_, mpsc::error::SendError<i32>>(())
+    });
+
+    while let Some(value) = rx.recv().await {
+        out.line(format!("Processing {value}"));
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    producer.await??;
+    Ok(())
+}
+
+/// What [`backpressure`] prints, whole: the guide shows the first seven lines and "...".
+pub const BACKPRESSURE: &[&str] = &[
+    "Sending 0",
+    "Sent 0",
+    "Sending 1",
+    "Sent 1",
+    "Sending 2",
+    "Processing 0",
+    "Sent 2",
+    "Sending 3",
+    "Processing 1",
+    "Sent 3",
+    "Sending 4",
+    "Processing 2",
+    "Sent 4",
+    "Sending 5",
+    "Processing 3",
+    "Sent 5",
+    "Sending 6",
+    "Processing 4",
+    "Sent 6",
+    "Sending 7",
+    "Processing 5",
+    "Sent 7",
+    "Sending 8",
+    "Processing 6",
+    "Sent 8",
+    "Sending 9",
+    "Processing 7",
+    "Sent 9",
+    "Processing 8",
+    "Processing 9",
+];
+
+/// "Graceful Shutdown Pattern": a worker that stops when told to through an mpsc channel.
+///
+/// The guide's worker races the shutdown signal against `do_work()` in `select!`, so a shutdown
+/// cancels a unit of work half done (erratum E18). This worker checks for shutdown only
+/// between units: a unit once started always finishes.
+pub async fn shutdown(out: Transcript) -> PatternResult {
+    let (shutdown_tx, shutdown_rx) = mpsc::channel::<()>(1);
+
+    let worker = tokio::spawn(run_worker(shutdown_rx, do_work, out));
+
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    // The worker also stops if it never gets this: a closed channel means shutdown too.
+    let _ = shutdown_tx.send(()).await;
+    worker.await?;
+    Ok(())
+}
+
+/// The worker of [`shutdown`]: runs `work` unit after unit until shutdown is signalled (or
+/// every sender of the signal is gone), and never abandons a unit it has started.
+pub async fn run_worker<W, F>(mut shutdown_rx: mpsc::Receiver<()>, mut work: W, out: Transcript)
+where
+    W: FnMut() -> F,
+    F: Future<Output = ()>,
+{
+    loop {
+        match shutdown_rx.try_recv() {
+            Err(TryRecvError::Empty) => {}
+            Ok(()) | Err(TryRecvError::Disconnected) => {
+                out.line("Shutdown signal received");
+                break;
+            }
+        }
+        // Outside any select!: nothing can cancel a unit once it has started.
+        work().await;
+        // Let the signal's sender run between units even when a unit never waits.
+        tokio::task::yield_now().await;
+    }
+    out.line("Worker cleaned up");
+}
+
+/// The guide's unit of work: 100 ms of pretend effort.
+pub async fn do_work() {
+    tokio::time::sleep(Duration::from_millis(100)).await;
+}
+
+/// What [`shutdown`] prints.
+pub const SHUTDOWN: &[&str] = &["Shutdown signal received", "Worker cleaned up"];

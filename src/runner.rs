@@ -1,0 +1,58 @@
+//! Runs a pattern the way the report and the tests do: on a current-thread runtime in paused
+//! time, where sleeps cost no real time and the interleaving is the same on every run.
+
+use std::time::Duration;
+
+use tokio::runtime::{Builder, Runtime};
+
+use crate::catalog::Pattern;
+use crate::{PatternResult, Transcript};
+
+/// A current-thread runtime with time paused (and I/O enabled, for the TCP examples).
+///
+/// # Errors
+/// When the runtime cannot be built (the OS refuses its resources).
+pub fn paused_runtime() -> std::io::Result<Runtime> {
+    Builder::new_current_thread()
+        .enable_all()
+        .start_paused(true)
+        .build()
+}
+
+/// Everything one run of a pattern produced.
+#[derive(Debug)]
+pub struct Run {
+    /// What the pattern wrote, in order.
+    pub lines: Vec<String>,
+    /// How the pattern ended.
+    pub result: PatternResult,
+    /// Tokio time that passed (paused time: simulated, not waited for).
+    pub simulated: Duration,
+    /// Tasks still alive when the pattern returned: a correct pattern leaves none.
+    pub tasks_left: usize,
+}
+
+/// Runs `pattern` to completion in paused time, writing to `out`.
+///
+/// # Errors
+/// When the runtime cannot be built.
+pub fn run(pattern: &Pattern, out: Transcript) -> std::io::Result<Run> {
+    let runtime = paused_runtime()?;
+    let (result, simulated, tasks_left) = runtime.block_on(async {
+        let start = tokio::time::Instant::now();
+        let result = (pattern.run)(out.clone()).await;
+        let simulated = start.elapsed();
+        // Let tasks that have just finished be reaped before counting what is still alive.
+        tokio::task::yield_now().await;
+        let tasks_left = tokio::runtime::Handle::current()
+            .metrics()
+            .num_alive_tasks();
+        (result, simulated, tasks_left)
+    });
+    Ok(Run {
+        lines: out.lines(),
+        result,
+        simulated,
+        tasks_left,
+    })
+}

@@ -1,0 +1,135 @@
+//! Guide section "watch - Single Value Observable": its first three examples. The fourth, the
+//! proxy's idle timeout, is [`crate::proxy`].
+//!
+//! Tests: `tests/watch.rs` (whole transcripts), `tests/sync_watch.rs` (hand-polled semantics).
+
+use std::time::Duration;
+
+use tokio::sync::watch;
+
+use crate::{PatternError, PatternResult, Transcript};
+
+/// "Basic Usage": read the value, update it, read it again.
+pub async fn basic(out: Transcript) -> PatternResult {
+    let (tx, rx) = watch::channel("initial");
+    out.line(format!("Current: {}", *rx.borrow()));
+    // `send` fails when no receiver is left; `rx` is alive, and an error is reported, not hidden.
+    tx.send("updated")?;
+    out.line(format!("Current: {}", *rx.borrow()));
+    Ok(())
+}
+
+/// What [`basic`] prints.
+pub const BASIC: &[&str] = &["Current: initial", "Current: updated"];
+
+/// "Multiple Receivers": two receivers see the same current value, before and after a send.
+pub async fn multi_receiver(out: Transcript) -> PatternResult {
+    let (tx, rx) = watch::channel(0);
+    let rx2 = rx.clone();
+
+    out.line(format!("rx1 sees: {}", *rx.borrow()));
+    out.line(format!("rx2 sees: {}", *rx2.borrow()));
+
+    tx.send(42)?;
+
+    out.line(format!("rx1 sees: {}", *rx.borrow()));
+    out.line(format!("rx2 sees: {}", *rx2.borrow()));
+    Ok(())
+}
+
+/// What [`multi_receiver`] prints.
+pub const MULTI_RECEIVER: &[&str] = &["rx1 sees: 0", "rx2 sees: 0", "rx1 sees: 42", "rx2 sees: 42"];
+
+/// "`borrow()` vs `changed().await`": an updater sends 1, 2, 3 at 100 ms intervals.
+///
+/// `changed()` completes on every *send*, also one that stores an equal value (erratum E10);
+/// the updater here sends distinct values, as the guide's does.
+pub async fn changed(out: Transcript) -> PatternResult {
+    let (tx, mut rx) = watch::channel(0);
+
+    let updater = tokio::spawn(async move {
+        for i in 1..=3 {
+            tokio::time::sleep(Duration::from_millis(100)).await;
+            tx.send(i)?;
+        }
+        Ok::<_, watch::error::SendError<i32>>(())
+    });
+
+    loop {
+        if rx.changed().await.is_err() {
+            break; // Sender dropped with nothing new to see.
+        }
+        // `changed()` marked this version seen; copy the value out so no lock is held.
+        let value = *rx.borrow();
+        out.line(format!("Value changed to: {value}"));
+        if value >= 3 {
+            break;
+        }
+    }
+    updater.await?.map_err(PatternError::from)
+}
+
+/// What [`changed`] prints.
+pub const CHANGED: &[&str] = &[
+    "Value changed to: 1",
+    "Value changed to: 2",
+    "Value changed to: 3",
+];
+
+/// "Real Example: Idle Timeout in proxy.rs", over in-memory streams: a client sends `ping`, the
+/// upstream answers `pong` a second later, then both fall silent until the 5 s idle timeout.
+///
+/// The relay is [`crate::proxy::relay`]: its timeout fires at exactly latest activity + 5 s on
+/// Tokio's clock, and both peers then see EOF.
+pub async fn idle_timeout(out: Transcript) -> PatternResult {
+    use tokio::io::{AsyncReadExt, AsyncWriteExt};
+    use tokio::time::Instant;
+
+    let start = Instant::now();
+    let at = move || start.elapsed().as_millis();
+    let (mut client, proxy_client_side) = tokio::io::duplex(1024);
+    let (proxy_upstream_side, mut upstream) = tokio::io::duplex(1024);
+    let relay = tokio::spawn(crate::proxy::relay(
+        proxy_client_side,
+        proxy_upstream_side,
+        Duration::from_secs(5),
+    ));
+
+    let mut buf = [0u8; 4];
+    client.write_all(b"ping").await?;
+    upstream.read_exact(&mut buf).await?;
+    out.line(format!("upstream got {:?} at {}ms", bytes_str(&buf), at()));
+
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    upstream.write_all(b"pong").await?;
+    client.read_exact(&mut buf).await?;
+    out.line(format!("client got {:?} at {}ms", bytes_str(&buf), at()));
+
+    let outcome = relay.await??;
+    out.line(format!(
+        "relay closed at {}ms: {:?}, {} bytes client->upstream, {} bytes upstream->client",
+        at(),
+        outcome.reason,
+        outcome.client_to_upstream,
+        outcome.upstream_to_client
+    ));
+    // Both streams were dropped with the relay: each peer reads EOF.
+    let client_read = client.read(&mut buf).await?;
+    let upstream_read = upstream.read(&mut buf).await?;
+    out.line(format!(
+        "client read {client_read} bytes, upstream read {upstream_read} bytes: both closed"
+    ));
+    Ok(())
+}
+
+fn bytes_str(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
+/// What [`idle_timeout`] prints: the timeout fires 5 s after the last activity, at 6 s.
+pub const IDLE_TIMEOUT: &[&str] = &[
+    "upstream got \"ping\" at 0ms",
+    "client got \"pong\" at 1000ms",
+    "relay closed at 6000ms: IdleTimeout, 4 bytes client->upstream, 4 bytes upstream->client",
+    "client read 0 bytes, upstream read 0 bytes: both closed",
+];
