@@ -42,8 +42,7 @@ pub fn run(pattern: &Pattern, out: Transcript) -> std::io::Result<Run> {
         let start = tokio::time::Instant::now();
         let result = (pattern.run)(out.clone()).await;
         let simulated = start.elapsed();
-        // Let tasks that have just finished be reaped before counting what is still alive.
-        tokio::task::yield_now().await;
+        // Counted at once, as `#[tokio::main]` would drop the runtime right here.
         let tasks_left = tokio::runtime::Handle::current()
             .metrics()
             .num_alive_tasks();

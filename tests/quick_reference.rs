@@ -304,11 +304,11 @@ fn receivers_share_messages_broadcast_erratum_e05() {
     // `early` got 0..6 (6 messages); `late` got 1, 4, 5.
 }
 
-/// Erratum E-NEW. Table: "Receivers share messages | watch N/A". Misleading: watch has multiple
+/// Erratum E19. Table: "Receivers share messages | watch N/A". Misleading: watch has multiple
 /// receivers (row 3 says ✅), so the question applies, and the answer is "No": each receiver
 /// tracks what it has seen on its own, and one receiver reading a value does not consume it.
 #[test]
-fn receivers_share_messages_watch_erratum_e_new() {
+fn receivers_share_messages_watch_erratum_e19() {
     let (tx, mut rx1) = watch::channel(0);
     let mut rx2 = rx1.clone();
     assert_ok!(tx.send(1));

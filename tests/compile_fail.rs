@@ -1,0 +1,10 @@
+//! Erratum E01: the guide's "Common Pattern: Task with Result", exactly as written, does not
+//! compile. `spawn_with_result` is an `async fn`, so calling it gives a future of the
+//! receiver, and `result_rx.await.unwrap()` calls `unwrap` on a `oneshot::Receiver`.
+//! The compiler's message is checked in: `tests/compile_fail/spawn_with_result.stderr`.
+
+#[test]
+fn guide_spawn_with_result_does_not_compile() {
+    let t = trybuild::TestCases::new();
+    t.compile_fail("tests/compile_fail/spawn_with_result.rs");
+}

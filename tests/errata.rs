@@ -1,0 +1,300 @@
+//! One test per defect of the guide, shown on the guide's code as written
+//! (`channel_patterns::as_written`) wherever the defect is in its code, and on tokio directly
+//! where it is in a claim. The IDs are those of ERRATA.md. Errata shown elsewhere:
+//! E01 `tests/compile_fail.rs`; E05, E11, E12, E19 `tests/quick_reference.rs`;
+//! E09 `tests/sync_oneshot.rs`; E10 `tests/sync_watch.rs`.
+mod common;
+
+use std::time::Duration;
+
+use channel_patterns::{Transcript, as_written};
+use common::{run_as_written, tasks_alive};
+use pretty_assertions::assert_eq;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+
+/// E02: the lagging example prints the guide's three lines and then waits for `Closed`
+/// forever, because its own `tx` is still alive. An hour of (paused) time later it is still
+/// waiting.
+#[test]
+fn e02_broadcast_lagging_as_written_never_finishes() {
+    let (lines, _) = run_as_written(|| async {
+        let hour = Duration::from_secs(3600);
+        let finished = tokio::time::timeout(hour, as_written::broadcast_lagging::main()).await;
+        assert!(
+            finished.is_err(),
+            "the guide's loop ended, but nothing closes the channel"
+        );
+    });
+    assert_eq!(lines, ["Missed 3 messages", "Received: 3", "Received: 4"]);
+}
+
+/// E03: the graceful-shutdown example panics in `App::shutdown`: the workers never use their
+/// `state_rx`, so it is dropped at once, the watch has no receiver, and
+/// `state_tx.send(..).unwrap()` panics. As under `#[tokio::main]`, the panic ends `main`
+/// before any worker has reported done.
+#[test]
+fn e03_app_shutdown_as_written_panics_on_the_state_send() {
+    let out = Transcript::new();
+    let runtime = channel_patterns::runner::paused_runtime().unwrap();
+    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+        as_written::capture(&out, || runtime.block_on(as_written::app_shutdown::main()))
+    }));
+    let panic = outcome.expect_err("the guide's main panics");
+    let message = panic.downcast_ref::<String>().cloned().unwrap_or_default();
+    assert!(
+        message.contains("called `Result::unwrap()` on an `Err` value: SendError"),
+        "{message}"
+    );
+    assert_eq!(
+        out.lines(),
+        Vec::<String>::new(),
+        "no worker got to shut down"
+    );
+}
+
+/// E04: a worker that subscribes to the guide's broadcast shutdown signal after it was sent
+/// never sees it: the guide's worker loop (below, verbatim but for its `println!`) runs
+/// forever.
+#[tokio::test(start_paused = true)]
+async fn e04_a_worker_started_after_the_broadcast_shutdown_never_stops() {
+    let (shutdown_tx, _keep) = tokio::sync::broadcast::channel::<()>(1);
+    shutdown_tx.send(()).unwrap();
+
+    let mut shutdown_rx = shutdown_tx.subscribe(); // spawn_worker, after shutdown()
+    let worker = async move {
+        loop {
+            tokio::select! {
+                _ = shutdown_rx.recv() => {
+                    break;
+                }
+                _ = tokio::time::sleep(Duration::from_millis(100)) => {
+                    // Simulate work
+                }
+            }
+        }
+    };
+    let hour = Duration::from_secs(3600);
+    assert!(tokio::time::timeout(hour, worker).await.is_err());
+}
+
+/// E06: the event example's subscribers are still running when `main` returns: only its
+/// 100 ms sleep let them print, and `#[tokio::main]` then cancels them.
+#[test]
+fn e06_broadcast_events_as_written_leaves_its_subscribers_running() {
+    let (lines, alive) = run_as_written(as_written::broadcast_events::main);
+    assert_eq!(lines.len(), 5, "the sleep was long enough here: {lines:?}");
+    assert_eq!(
+        alive, 2,
+        "logger and analytics tasks still alive when main returns"
+    );
+}
+
+/// E07: the state machine's manager is still running when `main` returns; only the 50 ms
+/// sleep let it process the commands.
+#[test]
+fn e07_state_machine_as_written_leaves_its_manager_running() {
+    let (lines, alive) = run_as_written(as_written::state_machine::main);
+    assert_eq!(lines.len(), 3);
+    assert_eq!(alive, 1, "connection_manager still alive when main returns");
+}
+
+/// E06/E07, the other half: what the sleep hides. Without it (and nothing else changed), the
+/// spawned task has not run when `main` returns, and its output is lost.
+#[test]
+fn e06_e07_without_the_sleep_the_output_is_lost() {
+    let out = Transcript::new();
+    let manager_out = out.clone();
+    let (lines, alive) = run_as_written(|| async move {
+        // The guide's state-machine main without its final sleep (the guide's manager is
+        // private to its module: this is the same loop, writing to a transcript).
+        use channel_patterns::advanced::state_machine::{Command, connection_manager};
+        let (tx, rx) = tokio::sync::mpsc::channel(10);
+        tokio::spawn(connection_manager(rx, manager_out));
+        tx.send(Command::Connect("localhost:8080".into()))
+            .await
+            .unwrap();
+        tx.send(Command::Send(vec![1, 2, 3])).await.unwrap();
+        tx.send(Command::Disconnect).await.unwrap();
+    });
+    assert_eq!(lines, Vec::<String>::new());
+    assert_eq!(
+        out.lines(),
+        Vec::<String>::new(),
+        "no command was processed"
+    );
+    assert_eq!(alive, 1);
+}
+
+/// The guide's select! worker loop, verbatim but for its `println!`s, which go to `out`.
+async fn guide_select_worker(
+    mut work_rx: tokio::sync::mpsc::Receiver<String>,
+    shutdown_rx: tokio::sync::oneshot::Receiver<()>,
+    out: Transcript,
+) {
+    let mut shutdown_rx = shutdown_rx;
+    loop {
+        tokio::select! {
+            Some(work) = work_rx.recv() => {
+                out.line(format!("Processing: {}", work));
+            }
+            _ = &mut shutdown_rx => {
+                out.line("Shutting down...");
+                break;
+            }
+        }
+    }
+}
+
+/// E08: when work is still queued as the shutdown arrives (the guide avoids this only by
+/// sleeping 50 ms first), `select!` picks a ready branch at random and the worker can break
+/// with work unprocessed. Over 64 runs (each losing nothing with probability 1/4), some run
+/// loses work; the corrected worker (tests/advanced.rs) never does.
+#[tokio::test(start_paused = true)]
+async fn e08_select_shutdown_can_drop_queued_work() {
+    let mut runs_that_lost_work = 0;
+    for _ in 0..64 {
+        let (work_tx, work_rx) = tokio::sync::mpsc::channel(10);
+        let (shutdown_tx, shutdown_rx) = tokio::sync::oneshot::channel();
+        work_tx.send("task 1".to_string()).await.unwrap();
+        work_tx.send("task 2".to_string()).await.unwrap();
+        shutdown_tx.send(()).unwrap();
+        let out = Transcript::new();
+        guide_select_worker(work_rx, shutdown_rx, out.clone()).await;
+        let processed = out
+            .lines()
+            .iter()
+            .filter(|l| l.starts_with("Processing"))
+            .count();
+        if processed < 2 {
+            runs_that_lost_work += 1;
+        }
+    }
+    assert!(runs_that_lost_work > 0);
+}
+
+/// E18: the guide's "graceful" mpsc shutdown cancels the unit of work in progress: `select!`
+/// drops the `do_work()` future when the signal wins. Its loop, verbatim but for a `do_work`
+/// that records when it starts and finishes.
+#[tokio::test(start_paused = true)]
+async fn e18_mpsc_shutdown_cancels_the_work_in_progress() {
+    use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
+    static STARTED: AtomicUsize = AtomicUsize::new(0);
+    static FINISHED: AtomicUsize = AtomicUsize::new(0);
+    async fn do_work() {
+        STARTED.fetch_add(1, SeqCst);
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        FINISHED.fetch_add(1, SeqCst);
+    }
+
+    let (shutdown_tx, mut shutdown_rx) = tokio::sync::mpsc::channel::<()>(1);
+    let worker = tokio::spawn(async move {
+        loop {
+            tokio::select! {
+                _ = shutdown_rx.recv() => {
+                    break;
+                }
+                _ = do_work() => {}
+            }
+        }
+    });
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let _ = shutdown_tx.send(()).await;
+    worker.await.unwrap();
+    // Units at 0, 300, 600 ms finished; the one started at 900 ms was dropped half done.
+    assert_eq!((STARTED.load(SeqCst), FINISHED.load(SeqCst)), (4, 3));
+}
+
+/// A connected pair of loopback TCP streams.
+async fn tcp_pair() -> (TcpStream, TcpStream) {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (connected, accepted) = tokio::join!(TcpStream::connect(addr), listener.accept());
+    (connected.unwrap(), accepted.unwrap().0)
+}
+
+/// The guide's proxy between a test client and a test upstream over loopback TCP: returns the
+/// client's end, the upstream's end and the proxy's future.
+async fn guide_proxy(
+    idle_timeout: Duration,
+) -> (
+    TcpStream,
+    TcpStream,
+    impl std::future::Future<Output = std::io::Result<(u64, u64)>>,
+) {
+    let (client, proxy_client_side) = tcp_pair().await;
+    let (proxy_upstream_side, upstream) = tcp_pair().await;
+    let proxy = as_written::watch_idle_timeout::proxy_with_idle_timeout(
+        proxy_client_side,
+        proxy_upstream_side,
+        idle_timeout,
+    );
+    (client, upstream, proxy)
+}
+
+/// E14: the guide's monitor checks once a second, so a 100 ms idle timeout fires only after
+/// a whole second (real time, real sockets: the bound is a lower one, so load cannot break it).
+#[tokio::test]
+async fn e14_guide_proxy_idle_timeout_fires_a_second_late() {
+    let (_client, _upstream, proxy) = guide_proxy(Duration::from_millis(100)).await;
+    let start = std::time::Instant::now();
+    let err = proxy.await.unwrap_err();
+    assert_eq!(err.kind(), std::io::ErrorKind::TimedOut);
+    assert!(
+        start.elapsed() >= Duration::from_millis(1000),
+        "fired after {:?}",
+        start.elapsed()
+    );
+}
+
+/// E15: the guide's monitor reads `std::time::Instant`, which Tokio's paused clock does not
+/// move: in a paused-time test an idle connection never times out. After an hour of Tokio
+/// time with a 5 s timeout, it is still open.
+#[tokio::test(start_paused = true)]
+async fn e15_guide_proxy_ignores_tokios_clock() {
+    let (_client, _upstream, proxy) = guide_proxy(Duration::from_secs(5)).await;
+    let hour = Duration::from_secs(3600);
+    assert!(tokio::time::timeout(hour, proxy).await.is_err());
+}
+
+/// E16: after the guide's proxy returns its idle-timeout error, the two copy tasks are still
+/// running (dropping a `JoinHandle` does not stop its task): the connection is not closed,
+/// and bytes written afterwards are still forwarded.
+#[tokio::test]
+async fn e16_guide_proxy_keeps_forwarding_after_its_timeout() {
+    let (mut client, mut upstream, proxy) = guide_proxy(Duration::from_millis(100)).await;
+    let err = proxy.await.unwrap_err();
+    assert_eq!(err.kind(), std::io::ErrorKind::TimedOut);
+
+    client.write_all(b"late").await.unwrap();
+    let mut buf = [0u8; 4];
+    let forwarded = tokio::time::timeout(Duration::from_secs(10), upstream.read_exact(&mut buf))
+        .await
+        .expect("forwarded within 10 s");
+    forwarded.unwrap();
+    assert_eq!(&buf, b"late");
+    assert!(
+        tasks_alive().await >= 2,
+        "both copy tasks outlive the proxy"
+    );
+}
+
+/// E17: `copy_with_metrics` never flushes or shuts down its writer: through a buffered writer
+/// the bytes it "copied" never arrive, although it counts them.
+#[tokio::test(start_paused = true)]
+async fn e17_copy_with_metrics_loses_buffered_bytes() {
+    let (activity_tx, _activity_rx) = tokio::sync::watch::channel(std::time::Instant::now());
+    let (writer, mut peer) = tokio::io::duplex(64);
+    let copied = as_written::watch_idle_timeout::copy_with_metrics(
+        &b"hello"[..],
+        tokio::io::BufWriter::new(writer),
+        activity_tx,
+    )
+    .await
+    .unwrap();
+    assert_eq!(copied, 5, "it reports five bytes copied");
+
+    let mut received = Vec::new();
+    peer.read_to_end(&mut received).await.unwrap();
+    assert_eq!(received, b"", "and the peer got none of them");
+}
