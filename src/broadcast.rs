@@ -3,6 +3,8 @@
 //! Tests: `tests/broadcast.rs` (whole transcripts), `tests/sync_broadcast.rs` (hand-polled
 //! semantics), `tests/documented_output.rs` (the guide's Output block for lagging).
 
+use std::time::Duration;
+
 use tokio::sync::broadcast::{self, error::RecvError};
 
 use crate::{PatternError, PatternResult, Transcript};
@@ -90,53 +92,130 @@ pub enum Event {
 /// "Example: Event Distribution System": a logger and an analytics subscriber.
 ///
 /// The guide sleeps 100 ms and hopes the subscribers are done, and leaves both subscriber
-/// tasks running when `main` returns (erratum E06). Here the publisher drops its sender when
+/// tasks running when `main` returns (erratum E06). Here [`distribute`] drops the sender when
 /// done, each subscriber's loop ends at `Closed`, and both tasks are awaited.
 pub async fn events(out: Transcript) -> PatternResult {
-    let (event_tx, _) = broadcast::channel::<Event>(100);
+    let subscribers: Vec<Box<dyn Subscriber<Event>>> = vec![
+        Box::new(Logger { out: out.clone() }),
+        Box::new(Analytics {
+            out,
+            login_count: 0,
+        }),
+    ];
+    let events = vec![
+        Event::UserLoggedIn("alice".into()),
+        Event::UserLoggedIn("bob".into()),
+        Event::MessageSent {
+            from: "alice".into(),
+            to: "bob".into(),
+        },
+    ];
+    distribute(
+        events.into_iter().map(|e| (Duration::ZERO, e)),
+        subscribers,
+        100,
+    )
+    .await
+}
 
-    let mut logger_rx = event_tx.subscribe();
-    let logger_out = out.clone();
-    let logger = tokio::spawn(async move {
-        loop {
-            match logger_rx.recv().await {
-                Ok(event) => logger_out.line(format!("[LOG] {event:?}")),
-                Err(RecvError::Closed) => return Ok(()),
-                // A subscriber that must see everything reports a lag instead of hiding it.
-                Err(RecvError::Lagged(n)) => return Err(RecvError::Lagged(n)),
+/// What one subscriber gets from the channel.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Delivery<T> {
+    /// The next event.
+    Event(T),
+    /// The subscriber fell behind and this many events were overwritten before it read them.
+    Missed(u64),
+}
+
+/// A subscriber of [`distribute`]: handles each delivery and says how long it takes.
+pub trait Subscriber<T>: Send + 'static {
+    /// Handles one delivery; the subscriber then is busy for the returned time before it
+    /// receives again (which is how a slow subscriber comes to lag).
+    fn deliver(&mut self, delivery: Delivery<T>) -> Duration;
+}
+
+/// The event-distribution pattern in general: subscribes every subscriber before the first
+/// event, publishes `events` (waiting each one's delay first), closes the channel, and waits
+/// until every subscriber has handled everything it can still get.
+///
+/// With no subscriber at all the events go nowhere, as nobody asked for them.
+///
+/// # Errors
+/// A subscriber task that panicked.
+pub async fn distribute<T>(
+    events: impl IntoIterator<Item = (Duration, T)>,
+    subscribers: Vec<Box<dyn Subscriber<T>>>,
+    capacity: usize,
+) -> PatternResult
+where
+    T: Clone + Send + 'static,
+{
+    let (tx, _) = broadcast::channel::<T>(capacity);
+
+    let mut tasks = Vec::new();
+    for mut subscriber in subscribers {
+        // Subscribed here, before any send: a receiver only gets what is sent after this.
+        let mut rx = tx.subscribe();
+        tasks.push(tokio::spawn(async move {
+            loop {
+                let delivery = match rx.recv().await {
+                    Ok(event) => Delivery::Event(event),
+                    Err(RecvError::Lagged(n)) => Delivery::Missed(n),
+                    Err(RecvError::Closed) => return,
+                };
+                tokio::time::sleep(subscriber.deliver(delivery)).await;
             }
-        }
-    });
+        }));
+    }
 
-    let mut analytics_rx = event_tx.subscribe();
-    let analytics_out = out.clone();
-    let analytics = tokio::spawn(async move {
-        let mut login_count = 0;
-        loop {
-            match analytics_rx.recv().await {
-                Ok(Event::UserLoggedIn(_)) => {
-                    login_count += 1;
-                    analytics_out.line(format!("[ANALYTICS] Total logins: {login_count}"));
-                }
-                Ok(_) => {}
-                Err(RecvError::Closed) => return Ok(()),
-                Err(RecvError::Lagged(n)) => return Err(RecvError::Lagged(n)),
-            }
-        }
-    });
-
-    event_tx.send(Event::UserLoggedIn("alice".into()))?;
-    event_tx.send(Event::UserLoggedIn("bob".into()))?;
-    event_tx.send(Event::MessageSent {
-        from: "alice".into(),
-        to: "bob".into(),
-    })?;
-
+    for (delay, event) in events {
+        tokio::time::sleep(delay).await;
+        // Err only when there is no subscriber at all.
+        let _ = tx.send(event);
+    }
     // Closing the channel is the subscribers' signal that the stream is complete.
-    drop(event_tx);
-    logger.await??;
-    analytics.await??;
+    drop(tx);
+    for task in tasks {
+        task.await?;
+    }
     Ok(())
+}
+
+/// The guide's logger: one line per event.
+struct Logger {
+    out: Transcript,
+}
+
+impl Subscriber<Event> for Logger {
+    fn deliver(&mut self, delivery: Delivery<Event>) -> Duration {
+        match delivery {
+            Delivery::Event(event) => self.out.line(format!("[LOG] {event:?}")),
+            Delivery::Missed(n) => self.out.line(format!("[LOG] missed {n} events")),
+        }
+        Duration::ZERO
+    }
+}
+
+/// The guide's analytics: counts logins.
+struct Analytics {
+    out: Transcript,
+    login_count: u64,
+}
+
+impl Subscriber<Event> for Analytics {
+    fn deliver(&mut self, delivery: Delivery<Event>) -> Duration {
+        match delivery {
+            Delivery::Event(Event::UserLoggedIn(_)) => {
+                self.login_count += 1;
+                self.out
+                    .line(format!("[ANALYTICS] Total logins: {}", self.login_count));
+            }
+            Delivery::Event(_) => {}
+            // A lost login makes the total a lower bound; say so rather than miscount quietly.
+            Delivery::Missed(n) => self.out.line(format!("[ANALYTICS] missed {n} events")),
+        }
+        Duration::ZERO
+    }
 }
 
 /// What [`events`] prints on a current-thread runtime (the logger runs first, having been

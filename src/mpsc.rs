@@ -9,7 +9,7 @@ use std::time::Duration;
 use tokio::sync::mpsc;
 use tokio::sync::mpsc::error::TryRecvError;
 
-use crate::{PatternResult, Transcript};
+use crate::{PatternError, PatternResult, Transcript};
 
 /// "Basic Example": one producer sends 0..5, the receiver reads until the channel closes.
 pub async fn basic(out: Transcript) -> PatternResult {
@@ -49,25 +49,52 @@ pub const BASIC: &[&str] = &[
 /// The order of the three lines is the order the tasks run in: spawn order on a current-thread
 /// runtime, any order on the guide's multi-thread `#[tokio::main]`.
 pub async fn multi_producer(out: Transcript) -> PatternResult {
-    let (tx, mut rx) = mpsc::channel::<String>(32);
+    let producers = (0..3)
+        .map(|id| vec![(Duration::ZERO, format!("Hello from task {id}"))])
+        .collect();
+    for msg in fan_in(producers, 32).await? {
+        out.line(msg);
+    }
+    Ok(())
+}
 
-    let mut producers = Vec::new();
-    for id in 0..3 {
+/// The multiple-producers pattern in general: one spawned task per entry of `producers`, each
+/// with its own clone of the sender, sending its messages in order (waiting the given delay
+/// before each); returns everything the single receiver got, in arrival order.
+///
+/// Ends because the original sender is dropped once cloned: the channel closes when the last
+/// producer finishes. `capacity` must be at least 1.
+///
+/// # Errors
+/// A producer task that panicked.
+pub async fn fan_in<T: Send + 'static>(
+    producers: Vec<Vec<(Duration, T)>>,
+    capacity: usize,
+) -> Result<Vec<T>, PatternError> {
+    let (tx, mut rx) = mpsc::channel::<T>(capacity);
+
+    let mut tasks = Vec::new();
+    for messages in producers {
         let tx = tx.clone();
-        producers.push(tokio::spawn(async move {
-            tx.send(format!("Hello from task {id}")).await
+        tasks.push(tokio::spawn(async move {
+            for (delay, message) in messages {
+                tokio::time::sleep(delay).await;
+                tx.send(message).await?;
+            }
+            Ok::<_, mpsc::error::SendError<T>>(())
         }));
     }
     // The channel closes only when every sender is gone, the original included.
     drop(tx);
 
+    let mut received = Vec::new();
     while let Some(msg) = rx.recv().await {
-        out.line(msg);
+        received.push(msg);
     }
-    for producer in producers {
-        producer.await??;
+    for task in tasks {
+        task.await??;
     }
-    Ok(())
+    Ok(received)
 }
 
 /// What [`multi_producer`] prints on a current-thread runtime.
@@ -83,11 +110,28 @@ pub const MULTI_PRODUCER: &[&str] = &[
 /// The interleaving printed is the one the guide's Output block shows only on a current-thread
 /// runtime (erratum E13); run this on one.
 pub async fn backpressure(out: Transcript) -> PatternResult {
-    let (tx, mut rx) = mpsc::channel::<i32>(2);
+    backpressure_with(2, 10, |_| Duration::from_millis(100), out).await
+}
+
+/// The backpressure pattern in general: a producer of `count` messages into a buffer of
+/// `capacity`, and a consumer that takes `processing(value)` for each. Writes the guide's
+/// "Sending i" / "Sent i" / "Processing i" lines.
+///
+/// `capacity` must be at least 1 (tokio panics otherwise).
+///
+/// # Errors
+/// The producer task panicked, or the receiver vanished (which cannot happen here).
+pub async fn backpressure_with(
+    capacity: usize,
+    count: i32,
+    processing: impl Fn(i32) -> Duration,
+    out: Transcript,
+) -> PatternResult {
+    let (tx, mut rx) = mpsc::channel::<i32>(capacity);
 
     let producer_out = out.clone();
     let producer = tokio::spawn(async move {
-        for i in 0..10 {
+        for i in 0..count {
             producer_out.line(format!("Sending {i}"));
             tx.send(i).await?;
             producer_out.line(format!("Sent {i}"));
@@ -97,7 +141,7 @@ pub async fn backpressure(out: Transcript) -> PatternResult {
 
     while let Some(value) = rx.recv().await {
         out.line(format!("Processing {value}"));
-        tokio::time::sleep(Duration::from_millis(100)).await;
+        tokio::time::sleep(processing(value)).await;
     }
     producer.await??;
     Ok(())

@@ -43,9 +43,11 @@ pub const MULTI_RECEIVER: &[&str] = &["rx1 sees: 0", "rx2 sees: 0", "rx1 sees: 4
 /// "`borrow()` vs `changed().await`": an updater sends 1, 2, 3 at 100 ms intervals.
 ///
 /// `changed()` completes on every *send*, also one that stores an equal value (erratum E10);
-/// the updater here sends distinct values, as the guide's does.
+/// the updater here sends distinct values, as the guide's does. The guide's loop stops at 3;
+/// [`follow`] stops when the updater is gone, which is the same here and also ends a loop whose
+/// updater stops early.
 pub async fn changed(out: Transcript) -> PatternResult {
-    let (tx, mut rx) = watch::channel(0);
+    let (tx, rx) = watch::channel(0);
 
     let updater = tokio::spawn(async move {
         for i in 1..=3 {
@@ -55,18 +57,70 @@ pub async fn changed(out: Transcript) -> PatternResult {
         Ok::<_, watch::error::SendError<i32>>(())
     });
 
-    loop {
-        if rx.changed().await.is_err() {
-            break; // Sender dropped with nothing new to see.
-        }
-        // `changed()` marked this version seen; copy the value out so no lock is held.
-        let value = *rx.borrow();
+    for value in follow(rx).await {
         out.line(format!("Value changed to: {value}"));
-        if value >= 3 {
-            break;
-        }
     }
     updater.await?.map_err(PatternError::from)
+}
+
+/// Every value a `changed()` loop sees until the last sender is gone: at least the latest
+/// value at each wake-up, in send order, never an older one after a newer one.
+pub async fn follow<T: Clone>(mut rx: watch::Receiver<T>) -> Vec<T> {
+    let mut seen = Vec::new();
+    // Err once every sender is gone and the last value has been seen.
+    while rx.changed().await.is_ok() {
+        // Cloned out at once: a `Ref` held across an await would block the senders.
+        seen.push(rx.borrow_and_update().clone());
+    }
+    seen
+}
+
+/// What [`observe`] saw.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Observed<T> {
+    /// `(time since start, value)` of each `borrow()` by the sampling reader.
+    pub samples: Vec<(Duration, T)>,
+    /// Each value the `changed()` reader saw ([`follow`]).
+    pub changes: Vec<T>,
+}
+
+/// The watch pattern in general: one updater sends `sends` (waiting each one's delay first),
+/// while one reader samples with `borrow()` after each of `reads`' delays and another follows
+/// every change. Returns what both readers saw.
+///
+/// # Errors
+/// A reader task that panicked.
+pub async fn observe<T>(
+    initial: T,
+    sends: Vec<(Duration, T)>,
+    reads: Vec<Duration>,
+) -> Result<Observed<T>, PatternError>
+where
+    T: Clone + Send + Sync + 'static,
+{
+    let start = tokio::time::Instant::now();
+    let (tx, rx) = watch::channel(initial);
+
+    let follower = tokio::spawn(follow(rx.clone()));
+    let sampler = tokio::spawn(async move {
+        let mut samples = Vec::new();
+        for delay in reads {
+            tokio::time::sleep(delay).await;
+            samples.push((start.elapsed(), rx.borrow().clone()));
+        }
+        samples
+    });
+
+    for (delay, value) in sends {
+        tokio::time::sleep(delay).await;
+        // send_replace: the readers may be done already, and the value is stored regardless.
+        tx.send_replace(value);
+    }
+    drop(tx);
+    Ok(Observed {
+        samples: sampler.await?,
+        changes: follower.await?,
+    })
 }
 
 /// What [`changed`] prints.
