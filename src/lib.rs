@@ -20,6 +20,9 @@
 //! | Summary, Quick Reference table | - | `tests/quick_reference.rs` |
 //! | Output blocks of the guide | [`guide`], [`catalog`] | `tests/documented_output.rs` |
 //! | every defect | [`as_written`] | `tests/errata.rs`, `tests/as_written.rs` |
+//! | each channel's semantics, made exact | [`model`] | `tests/prop_{mpsc,oneshot,broadcast,watch}.rs` |
+//! | the patterns' ordering and lag guarantees | [`mpsc`], [`broadcast`], [`watch`] | `tests/prop_patterns.rs` |
+//! | shutdown and idle coordination | [`shutdown`], [`idle`], [`sync`] | `tests/shutdown.rs`, `tests/loom_*.rs` |
 
 #![warn(clippy::unwrap_used, clippy::expect_used)]
 
@@ -39,10 +42,13 @@ pub mod catalog;
 mod error;
 pub mod guide;
 pub mod idle;
+pub mod model;
 pub mod mpsc;
 pub mod oneshot;
 pub mod proxy;
 pub mod runner;
+pub mod shutdown;
+pub mod sync;
 mod transcript;
 pub mod watch;
 
