@@ -1,0 +1,50 @@
+//! Running loom models and their broken twins, with the number of interleavings explored.
+#![allow(dead_code, reason = "each loom test crate uses a different subset")]
+
+use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
+use std::time::Instant;
+
+/// Explores every interleaving of `f` (bounded by LOOM_MAX_PREEMPTIONS) and prints how many.
+pub fn explore(name: &str, f: impl Fn() + Sync + Send + 'static) {
+    let start = Instant::now();
+    let count = std::sync::Arc::new(AtomicUsize::new(0));
+    let counter = count.clone();
+    loom::model(move || {
+        counter.fetch_add(1, Relaxed);
+        f();
+    });
+    println!(
+        "loom model {name}: {} interleavings explored in {:.2?}",
+        count.load(Relaxed),
+        start.elapsed()
+    );
+}
+
+/// Explores a deliberately broken twin: loom must find an interleaving that fails. Returns
+/// the failure's message.
+pub fn rejected(name: &str, f: impl Fn() + Sync + Send + 'static) -> String {
+    let start = Instant::now();
+    let count = std::sync::Arc::new(AtomicUsize::new(0));
+    let counter = count.clone();
+    let outcome = catch_unwind(AssertUnwindSafe(|| {
+        loom::model(move || {
+            counter.fetch_add(1, Relaxed);
+            f();
+        })
+    }));
+    let Err(panic) = outcome else {
+        panic!("loom found no failing interleaving of the broken twin {name}");
+    };
+    let message = panic
+        .downcast_ref::<String>()
+        .cloned()
+        .or_else(|| panic.downcast_ref::<&str>().map(|s| (*s).to_string()))
+        .unwrap_or_default();
+    println!(
+        "loom twin {name}: rejected at interleaving {} after {:.2?}: {message}",
+        count.load(Relaxed),
+        start.elapsed()
+    );
+    message
+}
