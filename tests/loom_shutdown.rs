@@ -15,7 +15,7 @@ use loom::future::block_on;
 use loom::sync::atomic::{AtomicBool, AtomicUsize, Ordering::SeqCst};
 use loom::sync::{Arc, Mutex};
 use loom::thread;
-use loom_support::{explore, rejected};
+use loom_support::{explore, ready_or_woken, rejected};
 
 #[test]
 fn every_worker_sees_the_signal_and_the_coordinator_waits_for_all() {
@@ -48,31 +48,6 @@ fn every_worker_sees_the_signal_and_the_coordinator_waits_for_all() {
         early.join().unwrap();
         late.join().unwrap();
     });
-}
-
-/// Polls `wait` once on this thread while `signal` runs on another; returns whether the wait
-/// was ready or, if it was pending, whether it got woken. A lost wake-up is `false`: an
-/// assertion failure rather than a deadlock, so the broken twins below fail cleanly.
-fn ready_or_woken<W>(wait: W, signal: impl FnOnce() + Send + 'static) -> bool
-where
-    W: Future<Output = ()>,
-{
-    struct Flag(std::sync::atomic::AtomicBool);
-    impl std::task::Wake for Flag {
-        fn wake(self: std::sync::Arc<Self>) {
-            self.0.store(true, std::sync::atomic::Ordering::SeqCst);
-        }
-    }
-    let flag = std::sync::Arc::new(Flag(std::sync::atomic::AtomicBool::new(false)));
-    let waker = Waker::from(flag.clone());
-    let signaller = thread::spawn(signal);
-    let mut wait = std::pin::pin!(wait);
-    let ready = wait
-        .as_mut()
-        .poll(&mut Context::from_waker(&waker))
-        .is_ready();
-    signaller.join().unwrap();
-    ready || flag.0.load(std::sync::atomic::Ordering::SeqCst)
 }
 
 /// The real type under the same check as its twin below: no interleaving of a first poll and

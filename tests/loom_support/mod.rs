@@ -1,8 +1,10 @@
 //! Running loom models and their broken twins, with the number of interleavings explored.
 #![allow(dead_code, reason = "each loom test crate uses a different subset")]
 
+use std::future::Future;
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
+use std::task::{Context, Waker};
 use std::time::Instant;
 
 /// Explores every interleaving of `f` (bounded by LOOM_MAX_PREEMPTIONS) and prints how many.
@@ -47,4 +49,29 @@ pub fn rejected(name: &str, f: impl Fn() + Sync + Send + 'static) -> String {
         start.elapsed()
     );
     message
+}
+
+/// Polls `wait` once on this thread while `signal` runs on another; returns whether the wait
+/// was ready or, if it was pending, whether it got woken. A lost wake-up is `false`: an
+/// assertion failure rather than a deadlock, so the broken twins below fail cleanly.
+pub fn ready_or_woken<W>(wait: W, signal: impl FnOnce() + Send + 'static) -> bool
+where
+    W: Future<Output = ()>,
+{
+    struct Flag(std::sync::atomic::AtomicBool);
+    impl std::task::Wake for Flag {
+        fn wake(self: std::sync::Arc<Self>) {
+            self.0.store(true, std::sync::atomic::Ordering::SeqCst);
+        }
+    }
+    let flag = std::sync::Arc::new(Flag(std::sync::atomic::AtomicBool::new(false)));
+    let waker = Waker::from(flag.clone());
+    let signaller = loom::thread::spawn(signal);
+    let mut wait = std::pin::pin!(wait);
+    let ready = wait
+        .as_mut()
+        .poll(&mut Context::from_waker(&waker))
+        .is_ready();
+    signaller.join().unwrap();
+    ready || flag.0.load(std::sync::atomic::Ordering::SeqCst)
 }
