@@ -8,6 +8,7 @@
 //! threads.
 
 pub mod broadcast;
+pub mod concurrent;
 pub mod mpsc;
 pub mod oneshot;
 pub mod watch;

@@ -1,0 +1,1 @@
+//! The sequential channel models made usable across threads (being written).
