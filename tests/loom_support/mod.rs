@@ -75,3 +75,68 @@ where
     signaller.join().unwrap();
     ready || flag.0.load(std::sync::atomic::Ordering::SeqCst)
 }
+
+/// A boxed future borrowed from the model's handles, so that `settle_all` can take futures of
+/// different types.
+pub type Wait<'a, O> = std::pin::Pin<Box<dyn Future<Output = O> + 'a>>;
+
+/// Like [`ready_or_woken`], but for several waits and with their outputs: polls each of
+/// `waits` once on this thread (each with a waker of its own) while `signal` runs on another;
+/// after joining it, polls again each wait that was woken. Returns each wait's output, `None`
+/// if it is still pending (never woken: a lost wake-up; or woken too early, before the state
+/// it waits for, which is lost too since nothing will wake it again), and `signal`'s result.
+pub fn settle_all<'a, O, R>(
+    mut waits: Vec<Wait<'a, O>>,
+    signal: impl FnOnce() -> R + Send + 'static,
+) -> (Vec<Option<O>>, R)
+where
+    R: Send + 'static,
+{
+    struct Flag(std::sync::atomic::AtomicBool);
+    impl std::task::Wake for Flag {
+        fn wake(self: std::sync::Arc<Self>) {
+            self.0.store(true, std::sync::atomic::Ordering::SeqCst);
+        }
+    }
+    let flags: Vec<_> = waits
+        .iter()
+        .map(|_| std::sync::Arc::new(Flag(std::sync::atomic::AtomicBool::new(false))))
+        .collect();
+    let wakers: Vec<Waker> = flags.iter().map(|f| Waker::from(f.clone())).collect();
+    let signaller = loom::thread::spawn(signal);
+    let mut outputs: Vec<Option<O>> = waits
+        .iter_mut()
+        .zip(&wakers)
+        .map(
+            |(wait, waker)| match wait.as_mut().poll(&mut Context::from_waker(waker)) {
+                std::task::Poll::Ready(output) => Some(output),
+                std::task::Poll::Pending => None,
+            },
+        )
+        .collect();
+    let signalled = signaller.join().unwrap();
+    for (((wait, waker), flag), output) in
+        waits.iter_mut().zip(&wakers).zip(&flags).zip(&mut outputs)
+    {
+        if output.is_none()
+            && flag.0.load(std::sync::atomic::Ordering::SeqCst)
+            && let std::task::Poll::Ready(o) = wait.as_mut().poll(&mut Context::from_waker(waker))
+        {
+            *output = Some(o);
+        }
+    }
+    (outputs, signalled)
+}
+
+/// [`settle_all`] for one wait.
+pub fn settle<'a, W, R>(
+    wait: W,
+    signal: impl FnOnce() -> R + Send + 'static,
+) -> (Option<W::Output>, R)
+where
+    W: Future + 'a,
+    R: Send + 'static,
+{
+    let (mut outputs, signalled) = settle_all(vec![Box::pin(wait) as Wait<'a, W::Output>], signal);
+    (outputs.pop().flatten(), signalled)
+}
