@@ -6,13 +6,17 @@
 //! - `channel-patterns list`: the pattern names.
 //! - `channel-patterns run NAME`: run one pattern and print its output as the guide's example
 //!   prints it.
+//! - `channel-patterns proxy --listen ADDR --upstream ADDR --idle-timeout DURATION
+//!   [--max-connections N] [--drain-timeout DURATION]`: the guide's TCP proxy, for real.
 
 use std::process::ExitCode;
 
 use channel_patterns::catalog::{self, Pattern};
+use channel_patterns::proxy::{self, args::ProxyArgs, server};
+use channel_patterns::shutdown::Shutdown;
 use channel_patterns::{Transcript, runner};
 
-const USAGE: &str = "usage: channel-patterns [report | list | run NAME]";
+const USAGE: &str = "usage: channel-patterns [report | list | run NAME | proxy --listen ADDR --upstream ADDR --idle-timeout DURATION ...]";
 
 fn main() -> ExitCode {
     let args: Vec<String> = std::env::args().skip(1).collect();
@@ -33,6 +37,10 @@ fn main() -> ExitCode {
             )),
         },
         ["run"] => usage_error("run needs a pattern NAME; see `channel-patterns list`"),
+        ["proxy", rest @ ..] => match proxy::args::parse(rest) {
+            Ok(args) => run_proxy(&args),
+            Err(e) => usage_error(&e.to_string()),
+        },
         ["-h" | "--help" | "help"] => {
             println!("{USAGE}");
             ExitCode::SUCCESS
@@ -152,5 +160,85 @@ fn verdict(pattern: &Pattern, run: &runner::Run) -> Result<String, String> {
             }
         )),
         Some(_) => Err("differs from the guide's Output block".to_string()),
+    }
+}
+
+/// Runs the proxy until Ctrl-C or SIGTERM, then drains. Exit 1 when it cannot start (the
+/// listen address is taken, say), 0 after a clean shutdown.
+fn run_proxy(args: &ProxyArgs) -> ExitCode {
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            tracing_subscriber::EnvFilter::try_from_default_env()
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info")),
+        )
+        .with_writer(std::io::stderr)
+        // Colour only for a person at a terminal, not in log files and pipes.
+        .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
+        .init();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(runtime) => runtime,
+        Err(e) => {
+            eprintln!("error: cannot start a Tokio runtime: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    runtime.block_on(async {
+        let listener = match tokio::net::TcpListener::bind(args.listen).await {
+            Ok(listener) => listener,
+            Err(e) => {
+                eprintln!("error: cannot listen on {}: {e}", args.listen);
+                return ExitCode::FAILURE;
+            }
+        };
+        let local = listener.local_addr().map_or(args.listen, |a| a);
+        tracing::info!(listen = %local, upstream = %args.upstream, idle_timeout = ?args.idle_timeout, "proxy listening");
+        let shutdown = Shutdown::new();
+        let signals = shutdown.clone();
+        tokio::spawn(async move {
+            wait_for_signal().await;
+            signals.trigger();
+        });
+        let config = server::Config {
+            upstream: args.upstream.clone(),
+            idle_timeout: args.idle_timeout,
+            max_connections: args.max_connections,
+            drain_timeout: args.drain_timeout,
+        };
+        match server::serve(listener, config, shutdown).await {
+            Ok(summary) => {
+                tracing::info!(accepted = summary.accepted, closed_at_drain = summary.closed_at_drain, "proxy stopped");
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("error: proxy failed: {e}");
+                ExitCode::FAILURE
+            }
+        }
+    })
+}
+
+/// Ctrl-C, or SIGTERM (what service managers send).
+async fn wait_for_signal() {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        match signal(SignalKind::terminate()) {
+            Ok(mut term) => {
+                tokio::select! {
+                    _ = tokio::signal::ctrl_c() => {}
+                    _ = term.recv() => {}
+                }
+            }
+            Err(_) => {
+                let _ = tokio::signal::ctrl_c().await;
+            }
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        let _ = tokio::signal::ctrl_c().await;
     }
 }

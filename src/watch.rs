@@ -159,7 +159,7 @@ pub async fn idle_timeout(out: Transcript) -> PatternResult {
     client.read_exact(&mut buf).await?;
     out.line(format!("client got {:?} at {}ms", bytes_str(&buf), at()));
 
-    let outcome = relay.await??;
+    let outcome = relay.await?;
     out.line(format!(
         "relay closed at {}ms: {:?}, {} bytes client->upstream, {} bytes upstream->client",
         at(),

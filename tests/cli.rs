@@ -98,3 +98,191 @@ fn unknown_command_and_missing_name_exit_2() {
         assert!(stderr.starts_with("error: "), "{stderr}");
     }
 }
+
+/// Bad proxy arguments: one line naming the argument and what it accepts, exit 2.
+#[test]
+fn proxy_bad_arguments_exit_2_with_one_line() {
+    let cases: &[(&[&str], &str)] = &[
+        (&["proxy"], "--listen is required"),
+        (
+            &[
+                "proxy",
+                "--listen",
+                "nope",
+                "--upstream",
+                "h:1",
+                "--idle-timeout",
+                "1s",
+            ],
+            "--listen: invalid address 'nope'",
+        ),
+        (
+            &[
+                "proxy",
+                "--listen",
+                "127.0.0.1:0",
+                "--upstream",
+                "h",
+                "--idle-timeout",
+                "1s",
+            ],
+            "--upstream: invalid address 'h'",
+        ),
+        (
+            &[
+                "proxy",
+                "--listen",
+                "127.0.0.1:0",
+                "--upstream",
+                "h:1",
+                "--idle-timeout",
+                "5x",
+            ],
+            "--idle-timeout: invalid duration '5x'; expected a whole number and a unit",
+        ),
+        (
+            &[
+                "proxy",
+                "--listen",
+                "127.0.0.1:0",
+                "--upstream",
+                "h:1",
+                "--idle-timeout",
+                "1s",
+                "--drain-timeout",
+                "0s",
+            ],
+            "--drain-timeout: invalid duration '0s'",
+        ),
+        (
+            &[
+                "proxy",
+                "--listen",
+                "127.0.0.1:0",
+                "--upstream",
+                "h:1",
+                "--idle-timeout",
+                "1s",
+                "--max-connections",
+                "-3",
+            ],
+            "--max-connections: invalid value '-3'",
+        ),
+        (&["proxy", "--idle-timeout"], "--idle-timeout needs a value"),
+        (
+            &["proxy", "--frobnicate", "1"],
+            "unknown argument '--frobnicate'",
+        ),
+    ];
+    for (args, expected) in cases {
+        let output = channel_patterns(args);
+        assert_eq!(output.status.code(), Some(2), "{args:?}");
+        let stderr = String::from_utf8_lossy(&output.stderr);
+        assert_eq!(stderr.lines().count(), 1, "{args:?}: {stderr}");
+        assert!(
+            stderr.starts_with(&format!("error: {expected}")),
+            "{args:?}: {stderr}"
+        );
+    }
+}
+
+/// A listen address already in use: a clear error, exit 1.
+#[test]
+fn proxy_listen_address_in_use_exits_1() {
+    let taken = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let addr = taken.local_addr().unwrap().to_string();
+    let output = channel_patterns(&[
+        "proxy",
+        "--listen",
+        &addr,
+        "--upstream",
+        "127.0.0.1:9",
+        "--idle-timeout",
+        "1s",
+    ]);
+    assert_eq!(output.status.code(), Some(1));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains(&format!(
+            "error: cannot listen on {addr}: Address already in use"
+        )),
+        "{stderr}"
+    );
+}
+
+/// The real binary: relays a request and its answer, logs the connection at info level, and
+/// exits 0 on SIGTERM after draining.
+#[test]
+fn proxy_relays_logs_and_exits_0_on_sigterm() {
+    use std::io::{BufRead, BufReader, Read, Write};
+    use std::net::{Shutdown, TcpListener, TcpStream};
+
+    let upstream = TcpListener::bind("127.0.0.1:0").unwrap();
+    let upstream_addr = upstream.local_addr().unwrap().to_string();
+    let echo = std::thread::spawn(move || {
+        let (mut s, _) = upstream.accept().unwrap();
+        let mut request = Vec::new();
+        s.read_to_end(&mut request).unwrap();
+        s.write_all(&request.to_ascii_uppercase()).unwrap();
+    });
+    let listen = {
+        let probe = TcpListener::bind("127.0.0.1:0").unwrap();
+        probe.local_addr().unwrap().to_string()
+    };
+    /// Kills the proxy if the test fails half-way, so that it cannot outlive the test.
+    struct KillOnDrop(std::process::Child);
+    impl Drop for KillOnDrop {
+        fn drop(&mut self) {
+            let _ = self.0.kill();
+            let _ = self.0.wait();
+        }
+    }
+    let mut child = Command::new(env!("CARGO_BIN_EXE_channel-patterns"))
+        .args([
+            "proxy",
+            "--listen",
+            &listen,
+            "--upstream",
+            &upstream_addr,
+            "--idle-timeout",
+            "10s",
+            "--drain-timeout",
+            "1s",
+        ])
+        .env("RUST_LOG", "info")
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut log = BufReader::new(child.stderr.take().unwrap());
+    let mut child = KillOnDrop(child);
+    let mut line = String::new();
+    // The first log line says it is listening (bounded: the binary exits if it cannot).
+    log.read_line(&mut line).unwrap();
+    assert!(line.contains("proxy listening"), "{line}");
+
+    let mut c = TcpStream::connect(&listen).unwrap();
+    c.write_all(b"hello").unwrap();
+    c.shutdown(Shutdown::Write).unwrap();
+    let mut answer = String::new();
+    c.read_to_string(&mut answer).unwrap();
+    assert_eq!(answer, "HELLO");
+    echo.join().unwrap();
+
+    line.clear();
+    log.read_line(&mut line).unwrap();
+    assert!(line.contains("connection closed"), "{line}");
+    assert!(line.contains("client_to_upstream=5"), "{line}");
+    assert!(line.contains("upstream_to_client=5"), "{line}");
+    assert!(line.contains("reason=finished"), "{line}");
+
+    let killed = Command::new("kill")
+        .args(["-TERM", &child.0.id().to_string()])
+        .status()
+        .unwrap();
+    assert!(killed.success());
+    let status = child.0.wait().unwrap();
+    assert_eq!(status.code(), Some(0));
+    let mut rest = String::new();
+    log.read_to_string(&mut rest).unwrap();
+    assert!(rest.contains("proxy stopped"), "{rest}");
+}

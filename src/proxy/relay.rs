@@ -1,6 +1,5 @@
-//! The proxy's connection core (guide section "Real Example: Idle Timeout in proxy.rs"),
-//! generic over `AsyncRead + AsyncWrite` so that tests run it over in-memory duplex streams in
-//! paused time.
+//! The connection core (guide section "Real Example: Idle Timeout in proxy.rs"), generic over
+//! `AsyncRead + AsyncWrite` so that tests run it over in-memory duplex streams in paused time.
 //!
 //! Fixes against the guide's `proxy_with_idle_timeout`:
 //! - the timeout fires at latest activity + timeout on Tokio's clock ([`crate::idle`]; E14, E15);
@@ -28,6 +27,8 @@ pub enum CloseReason {
     Finished,
     /// Neither direction moved a byte for the whole idle timeout.
     IdleTimeout,
+    /// A read, write or shutdown failed on either side; the other direction was abandoned.
+    Failed(io::ErrorKind),
 }
 
 /// What a relayed connection did: the bytes each way and why it ended.
@@ -41,13 +42,11 @@ pub struct Outcome {
     pub reason: CloseReason,
 }
 
-/// Relays bytes both ways between `client` and `upstream` until both directions finish or the
-/// connection has been idle for `idle_timeout`. Both streams are dropped, and so closed, when
-/// this returns.
-///
-/// # Errors
-/// The first I/O error of either direction; the other direction is abandoned with it.
-pub async fn relay<C, U>(client: C, upstream: U, idle_timeout: Duration) -> io::Result<Outcome>
+/// Relays bytes both ways between `client` and `upstream` until both directions finish, the
+/// connection has been idle for `idle_timeout`, or either side fails. Both streams are
+/// dropped, and so closed, when this returns; the outcome says why, with the bytes moved each
+/// way either way (an error is an outcome here, not a reason to lose the counts).
+pub async fn relay<C, U>(client: C, upstream: U, idle_timeout: Duration) -> Outcome
 where
     C: AsyncRead + AsyncWrite,
     U: AsyncRead + AsyncWrite,
@@ -66,17 +65,17 @@ where
     };
 
     let reason = tokio::select! {
-        done = both => {
-            done?;
-            CloseReason::Finished
-        }
+        done = both => match done {
+            Ok(_) => CloseReason::Finished,
+            Err(e) => CloseReason::Failed(e.kind()),
+        },
         () = monitor.expired() => CloseReason::IdleTimeout,
     };
-    Ok(Outcome {
+    Outcome {
         client_to_upstream: client_to_upstream.load(Ordering::Relaxed),
         upstream_to_client: upstream_to_client.load(Ordering::Relaxed),
         reason,
-    })
+    }
 }
 
 /// Copies `reader` to `writer` until EOF, recording activity and counting bytes as they go,

@@ -1,0 +1,9 @@
+//! The guide's TCP proxy as a real program: the connection core ([`relay`]), the server that
+//! accepts, connects upstream and drains on shutdown ([`server`]), and its command line
+//! ([`args`]).
+
+pub mod args;
+pub mod relay;
+pub mod server;
+
+pub use relay::{CloseReason, Outcome, copy_with_activity, relay};

@@ -1,0 +1,155 @@
+//! The proxy server: accepts clients, connects upstream for each, relays with an idle timeout,
+//! and drains on shutdown.
+//!
+//! - At `max_connections` the server stops accepting until a connection ends: new clients wait
+//!   in the kernel's listen backlog (and time out there if it fills), and the connections
+//!   already open are not slowed by them.
+//! - An upstream that cannot be reached closes that client at once; the error is logged and
+//!   the server goes on.
+//! - On shutdown ([`Shutdown::trigger`]) it stops accepting, lets open connections finish for
+//!   up to the drain timeout, then closes the rest, and returns. Every connection task holds a
+//!   shutdown [`crate::shutdown::Listener`]; [`Shutdown::drained`] is how the server knows they
+//!   are all done, which is the code the loom model of shutdown checks.
+
+use std::io;
+use std::net::SocketAddr;
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::net::{TcpListener, TcpStream};
+use tokio::sync::Semaphore;
+use tokio::task::JoinSet;
+use tracing::{info, warn};
+
+use crate::proxy::relay::{CloseReason, relay};
+use crate::shutdown::Shutdown;
+
+/// How the server treats each connection.
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// `HOST:PORT` to connect to for each client.
+    pub upstream: String,
+    /// Close a connection after this long with no byte moving either way. Also bounds the
+    /// upstream connect.
+    pub idle_timeout: Duration,
+    /// Clients served at once.
+    pub max_connections: usize,
+    /// After shutdown, how long open connections may go on.
+    pub drain_timeout: Duration,
+}
+
+/// What a [`serve`] run did, for the caller's last log line and for tests.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Summary {
+    /// Clients accepted.
+    pub accepted: u64,
+    /// Connections still open at the drain timeout, and closed then.
+    pub closed_at_drain: usize,
+}
+
+/// Serves `listener` until `shutdown` is triggered, then drains.
+///
+/// # Errors
+/// None in practice: accept errors (such as running out of file descriptors) are logged and
+/// retried after a pause; the `Result` is for the caller's convenience.
+pub async fn serve(
+    listener: TcpListener,
+    config: Config,
+    shutdown: Shutdown,
+) -> io::Result<Summary> {
+    let config = Arc::new(config);
+    let permits = Arc::new(Semaphore::new(config.max_connections));
+    let stop = shutdown.listener();
+    let mut connections = JoinSet::new();
+    let mut summary = Summary::default();
+
+    loop {
+        tokio::select! {
+            biased;
+            () = stop.triggered() => break,
+            // Reap finished connections, so the set holds only live ones.
+            Some(_) = connections.join_next(), if !connections.is_empty() => {}
+            permit = permits.clone().acquire_owned() => {
+                let Ok(permit) = permit else { break };
+                // Accept only with a permit in hand: at the limit, clients wait in the backlog.
+                let accepted = tokio::select! {
+                    biased;
+                    () = stop.triggered() => break,
+                    accepted = listener.accept() => accepted,
+                };
+                match accepted {
+                    Ok((client, peer)) => {
+                        summary.accepted += 1;
+                        let config = config.clone();
+                        let done = shutdown.listener();
+                        connections.spawn(async move {
+                            handle(client, peer, &config).await;
+                            drop((permit, done));
+                        });
+                    }
+                    Err(e) => {
+                        // EMFILE and the like: back off instead of spinning.
+                        warn!(error = %e, "accept failed; retrying in 100 ms");
+                        tokio::time::sleep(Duration::from_millis(100)).await;
+                    }
+                }
+            }
+        }
+    }
+
+    drop(listener);
+    drop(stop);
+    let open = shutdown.listeners();
+    info!(open, drain_timeout = ?config.drain_timeout, "shutting down: no longer accepting");
+    if tokio::time::timeout(config.drain_timeout, shutdown.drained())
+        .await
+        .is_err()
+    {
+        // Connections that ended but were not reaped yet are not "still open".
+        while connections.try_join_next().is_some() {}
+        summary.closed_at_drain = connections.len();
+        warn!(
+            closing = summary.closed_at_drain,
+            "drain timeout: closing the connections still open"
+        );
+    }
+    connections.shutdown().await;
+    Ok(summary)
+}
+
+/// One client: connect upstream, relay, log what happened. Never fails: every error is the
+/// end of this connection only.
+async fn handle(client: TcpStream, peer: SocketAddr, config: &Config) {
+    let upstream = match tokio::time::timeout(
+        config.idle_timeout,
+        TcpStream::connect(config.upstream.as_str()),
+    )
+    .await
+    {
+        Ok(Ok(upstream)) => upstream,
+        Ok(Err(e)) => {
+            warn!(%peer, upstream = %config.upstream, error = %e, "upstream unreachable; closing client");
+            return;
+        }
+        Err(_) => {
+            warn!(%peer, upstream = %config.upstream, "upstream connect timed out; closing client");
+            return;
+        }
+    };
+    // Small writes (prompts, acks) go out at once, as they would without a proxy.
+    let _ = client.set_nodelay(true);
+    let _ = upstream.set_nodelay(true);
+    let outcome = relay(client, upstream, config.idle_timeout).await;
+    let reason = match outcome.reason {
+        CloseReason::Finished => "finished".to_string(),
+        CloseReason::IdleTimeout => "idle timeout".to_string(),
+        CloseReason::Failed(kind) => format!("error: {kind}"),
+    };
+    info!(
+        %peer,
+        client_to_upstream = outcome.client_to_upstream,
+        upstream_to_client = outcome.upstream_to_client,
+        %reason,
+        "connection closed"
+    );
+}

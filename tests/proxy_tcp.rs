@@ -1,0 +1,171 @@
+//! The proxy over real loopback TCP, in real time: every byte of many concurrent connections,
+//! half-close, an unreachable upstream, and draining at shutdown. Waits are bounded
+//! (`tcp_support::BOUND`) and loops are finite: these tests stop by themselves.
+mod tcp_support;
+
+use std::time::Duration;
+
+use tcp_support::{BOUND, Payload, client, proxy, upstream};
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::TcpStream;
+use tokio::time::timeout;
+
+const IDLE: Duration = Duration::from_secs(30);
+
+/// A small deterministic generator for sizes and seeds.
+fn lcg(state: &mut u64) -> u64 {
+    *state = state
+        .wrapping_mul(6364136223846793005)
+        .wrapping_add(1442695040888963407);
+    *state >> 33
+}
+
+/// 200 concurrent connections, each with its own pseudo-random payload of up to 4 MiB each
+/// way: every byte arrives, in order, both ways.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_hundred_connections_deliver_every_byte_both_ways() {
+    const CONNECTIONS: usize = 200;
+    let (up, results) = upstream(CONNECTIONS, false).await;
+    let proxy = proxy(&up, IDLE, Duration::from_secs(5)).await;
+
+    let mut state = 42;
+    let mut clients = Vec::new();
+    let mut total = 0;
+    for _ in 0..CONNECTIONS {
+        let out = Payload {
+            seed: lcg(&mut state),
+            len: lcg(&mut state) % (4 << 20) + 1,
+        };
+        let back = Payload {
+            seed: lcg(&mut state),
+            len: lcg(&mut state) % (4 << 20) + 1,
+        };
+        total += out.len + back.len;
+        let addr = proxy.addr.clone();
+        clients.push(tokio::spawn(async move { client(&addr, out, back).await }));
+    }
+    for (i, c) in clients.into_iter().enumerate() {
+        let checked = timeout(BOUND, c).await.expect("client finished").unwrap();
+        assert_eq!(checked, Ok(()), "client {i}");
+    }
+    let upstream_checks = timeout(BOUND, results).await.unwrap().unwrap();
+    assert_eq!(upstream_checks.len(), CONNECTIONS);
+    assert!(
+        upstream_checks.iter().all(Result::is_ok),
+        "{upstream_checks:?}"
+    );
+    assert!(total > 500 << 20, "only {total} bytes moved");
+
+    proxy.shutdown.trigger();
+    let summary = timeout(BOUND, proxy.task).await.unwrap().unwrap().unwrap();
+    assert_eq!(summary.accepted, CONNECTIONS as u64);
+    assert_eq!(summary.closed_at_drain, 0);
+}
+
+/// A client that half-closes (sends its request, then FIN) still gets the whole reply, which
+/// the upstream sends only after seeing that FIN.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_client_that_half_closes_gets_the_whole_reply() {
+    let (up, results) = upstream(1, true).await;
+    let proxy = proxy(&up, IDLE, Duration::from_secs(5)).await;
+    let request = Payload {
+        seed: 7,
+        len: 100_000,
+    };
+    let reply = Payload {
+        seed: 99,
+        len: 3 << 20,
+    };
+    assert_eq!(
+        timeout(BOUND, client(&proxy.addr, request, reply))
+            .await
+            .unwrap(),
+        Ok(())
+    );
+    assert_eq!(timeout(BOUND, results).await.unwrap().unwrap(), [Ok(())]);
+}
+
+/// An unreachable upstream: each client is closed promptly (EOF, not a hang), and the server
+/// keeps serving the next one.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_unreachable_upstream_closes_the_client_and_the_server_goes_on() {
+    // A port that was just free: nothing listens there.
+    let dead = {
+        let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        l.local_addr().unwrap().to_string()
+    };
+    let proxy = proxy(&dead, IDLE, Duration::from_secs(5)).await;
+    for _ in 0..3 {
+        let mut c = TcpStream::connect(&proxy.addr).await.unwrap();
+        let mut buf = [0u8; 16];
+        let read = timeout(Duration::from_secs(10), c.read(&mut buf)).await;
+        let n = read.expect("closed promptly, not left hanging");
+        assert!(matches!(n, Ok(0) | Err(_)), "{n:?}");
+    }
+    proxy.shutdown.trigger();
+    let summary = timeout(BOUND, proxy.task).await.unwrap().unwrap().unwrap();
+    assert_eq!(summary.accepted, 3);
+}
+
+/// Shutdown: the server stops accepting, an active connection finishes within the drain
+/// timeout, an idle one is closed at the drain timeout, and the server then returns.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn shutdown_drains_then_closes_what_is_left() {
+    let (up, results) = upstream(2, false).await;
+    let proxy = proxy(&up, IDLE, Duration::from_millis(500)).await;
+
+    let request = Payload { seed: 1, len: 10 };
+    let reply = Payload { seed: 2, len: 1000 };
+    let mut header = Vec::new();
+    for word in [request.seed, request.len, reply.seed, reply.len] {
+        header.extend_from_slice(&word.to_le_bytes());
+    }
+    // Both connections are open end to end once each has its reply: the upstream sends it at
+    // once. `active` then finishes its request after the shutdown signal; `stuck` never does.
+    let mut open = Vec::new();
+    for _ in 0..2 {
+        let mut c = TcpStream::connect(&proxy.addr).await.unwrap();
+        c.write_all(&header).await.unwrap();
+        let mut got = vec![0u8; 1000];
+        timeout(BOUND, c.read_exact(&mut got))
+            .await
+            .unwrap()
+            .unwrap();
+        open.push(c);
+    }
+    let (mut active, mut stuck) = (open.remove(0), open.remove(0));
+
+    let start = std::time::Instant::now();
+    proxy.shutdown.trigger();
+    request.write_to(&mut active).await.unwrap();
+    active.shutdown().await.unwrap();
+    let mut buf = [0u8; 8];
+    let end = timeout(BOUND, active.read(&mut buf))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(end, 0, "the upstream finished the active connection");
+
+    let summary = timeout(BOUND, proxy.task).await.unwrap().unwrap().unwrap();
+    assert_eq!(
+        summary.closed_at_drain, 1,
+        "the stuck connection was closed at the drain"
+    );
+    assert!(start.elapsed() >= Duration::from_millis(500));
+    let n = timeout(BOUND, stuck.read(&mut buf)).await.unwrap();
+    assert!(
+        matches!(n, Ok(0) | Err(_)),
+        "stuck client sees its connection closed: {n:?}"
+    );
+    assert!(
+        TcpStream::connect(&proxy.addr).await.is_err(),
+        "no longer accepting"
+    );
+    let checks = timeout(BOUND, results).await.unwrap().unwrap();
+    assert_eq!(checks[0], Ok(()), "the active request arrived whole");
+    assert!(
+        checks[1].is_err(),
+        "the stuck request was cut off: {:?}",
+        checks[1]
+    );
+}

@@ -1,0 +1,188 @@
+//! Loopback helpers for the proxy's real-TCP tests: a test upstream, payloads and their check.
+#![allow(dead_code, reason = "each test crate uses a different subset")]
+
+use std::sync::OnceLock;
+use std::time::Duration;
+
+use channel_patterns::proxy::server::{self, Summary};
+use channel_patterns::shutdown::Shutdown;
+use tokio::io::{AsyncReadExt, AsyncWriteExt};
+use tokio::net::{TcpListener, TcpStream};
+use tokio::task::JoinHandle;
+
+/// Every real-time wait in these tests is bounded by this: generous, so load cannot break them,
+/// and a hang fails instead of blocking CI.
+pub const BOUND: Duration = Duration::from_secs(60);
+
+const BLOCK: usize = 1 << 20;
+
+/// One mebibyte of pseudo-random bytes (xorshift), made once; payloads are windows into it.
+fn block() -> &'static [u8] {
+    static BLOCK_BYTES: OnceLock<Vec<u8>> = OnceLock::new();
+    BLOCK_BYTES.get_or_init(|| {
+        let mut x: u64 = 0x9E37_79B9_7F4A_7C15;
+        (0..BLOCK)
+            .map(|_| {
+                x ^= x << 13;
+                x ^= x >> 7;
+                x ^= x << 17;
+                x.to_le_bytes()[0]
+            })
+            .collect()
+    })
+}
+
+/// The payload `seed` names: byte `i` is `block[(seed + i) % BLOCK]`.
+#[derive(Clone, Copy, Debug)]
+pub struct Payload {
+    /// Where in the block it starts.
+    pub seed: u64,
+    /// Its length in bytes.
+    pub len: u64,
+}
+
+impl Payload {
+    /// Writes the payload to `w`.
+    pub async fn write_to(self, w: &mut (impl AsyncWriteExt + Unpin)) -> std::io::Result<()> {
+        let block = block();
+        let mut at = usize::try_from(self.seed % BLOCK as u64).unwrap();
+        let mut left = usize::try_from(self.len).unwrap();
+        while left > 0 {
+            let n = left.min(BLOCK - at).min(64 * 1024);
+            w.write_all(&block[at..at + n]).await?;
+            at = (at + n) % BLOCK;
+            left -= n;
+        }
+        Ok(())
+    }
+
+    /// Reads `r` to EOF and checks every byte against the payload; the error says where it
+    /// first differs.
+    pub async fn check_from(self, r: &mut (impl AsyncReadExt + Unpin)) -> Result<(), String> {
+        let block = block();
+        let mut at = usize::try_from(self.seed % BLOCK as u64).unwrap();
+        let mut received: u64 = 0;
+        let mut buf = vec![0u8; 64 * 1024];
+        loop {
+            let n = r.read(&mut buf).await.map_err(|e| e.to_string())?;
+            if n == 0 {
+                break;
+            }
+            let mut chunk = &buf[..n];
+            while !chunk.is_empty() {
+                let m = chunk.len().min(BLOCK - at);
+                if chunk[..m] != block[at..at + m] {
+                    return Err(format!("bytes differ near offset {received}"));
+                }
+                received += m as u64;
+                at = (at + m) % BLOCK;
+                chunk = &chunk[m..];
+            }
+        }
+        if received == self.len {
+            Ok(())
+        } else {
+            Err(format!("received {received} bytes of {}", self.len))
+        }
+    }
+}
+
+/// A test upstream: for each connection, reads a 32-byte header (the client's payload, then
+/// the reply to send), checks the client's payload to EOF while it sends the reply, then closes.
+/// With `reply_after_eof`, it sends the reply only once the client has finished (half-close).
+/// Each connection's check result goes to the returned handle's output, in accept order.
+pub async fn upstream(
+    connections: usize,
+    reply_after_eof: bool,
+) -> (String, JoinHandle<Vec<Result<(), String>>>) {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap().to_string();
+    let handle = tokio::spawn(async move {
+        let mut tasks = Vec::new();
+        for _ in 0..connections {
+            let (stream, _) = listener.accept().await.unwrap();
+            tasks.push(tokio::spawn(serve_one(stream, reply_after_eof)));
+        }
+        let mut results = Vec::new();
+        for t in tasks {
+            results.push(t.await.unwrap());
+        }
+        results
+    });
+    (addr, handle)
+}
+
+async fn serve_one(stream: TcpStream, reply_after_eof: bool) -> Result<(), String> {
+    let (mut r, mut w) = stream.into_split();
+    let mut header = [0u8; 32];
+    r.read_exact(&mut header).await.map_err(|e| e.to_string())?;
+    let word = |i: usize| u64::from_le_bytes(header[i * 8..i * 8 + 8].try_into().unwrap());
+    let incoming = Payload {
+        seed: word(0),
+        len: word(1),
+    };
+    let reply = Payload {
+        seed: word(2),
+        len: word(3),
+    };
+    if reply_after_eof {
+        incoming.check_from(&mut r).await?;
+        reply.write_to(&mut w).await.map_err(|e| e.to_string())?;
+        w.shutdown().await.map_err(|e| e.to_string())
+    } else {
+        let send = async {
+            reply.write_to(&mut w).await?;
+            w.shutdown().await
+        };
+        let (checked, sent) = tokio::join!(incoming.check_from(&mut r), send);
+        checked?;
+        sent.map_err(|e| e.to_string())
+    }
+}
+
+/// A client: sends the header and `outgoing`, half-closes, and checks that it gets `reply`.
+pub async fn client(proxy: &str, outgoing: Payload, reply: Payload) -> Result<(), String> {
+    let stream = TcpStream::connect(proxy).await.map_err(|e| e.to_string())?;
+    let (mut r, mut w) = stream.into_split();
+    let send = async {
+        let mut header = Vec::with_capacity(32);
+        for word in [outgoing.seed, outgoing.len, reply.seed, reply.len] {
+            header.extend_from_slice(&word.to_le_bytes());
+        }
+        w.write_all(&header).await?;
+        outgoing.write_to(&mut w).await?;
+        w.shutdown().await
+    };
+    let (sent, checked) = tokio::join!(send, reply.check_from(&mut r));
+    sent.map_err(|e| e.to_string())?;
+    checked
+}
+
+/// A running proxy server on loopback: its address, its shutdown signal, its task.
+pub struct Proxy {
+    /// `IP:PORT` to connect to.
+    pub addr: String,
+    /// Triggers the server's shutdown.
+    pub shutdown: Shutdown,
+    /// Ends with the server's summary once drained.
+    pub task: JoinHandle<std::io::Result<Summary>>,
+}
+
+/// Starts the proxy in front of `upstream`.
+pub async fn proxy(upstream: &str, idle_timeout: Duration, drain_timeout: Duration) -> Proxy {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap().to_string();
+    let shutdown = Shutdown::new();
+    let config = server::Config {
+        upstream: upstream.to_string(),
+        idle_timeout,
+        max_connections: 1024,
+        drain_timeout,
+    };
+    let task = tokio::spawn(server::serve(listener, config, shutdown.clone()));
+    Proxy {
+        addr,
+        shutdown,
+        task,
+    }
+}
