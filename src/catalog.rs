@@ -157,7 +157,7 @@ pub const PATTERNS: &[Pattern] = &[
         chapter: WATCH,
         heading: "Real Example: Idle Timeout in proxy.rs",
         expected: watch::IDLE_TIMEOUT,
-        errata: &["E11", "E14", "E15", "E16", "E17"],
+        errata: &["E11", "E14", "E15", "E16", "E17", "E20", "E21"],
         run: entry!(watch::idle_timeout),
     },
     Pattern {

@@ -279,6 +279,19 @@ async fn e16_guide_proxy_keeps_forwarding_after_its_timeout() {
     );
 }
 
+/// E20: an error in one direction does not end the guide's proxy: `try_join!` over the two
+/// `JoinHandle`s short-circuits only if a task panics, not if it returns an I/O error. An
+/// upstream that resets the connection leaves the proxy waiting on the other direction until
+/// the idle timeout, which then replaces the real error.
+#[tokio::test]
+async fn e20_guide_proxy_swallows_an_upstream_reset() {
+    let (_client, upstream, proxy) = guide_proxy(Duration::from_millis(100)).await;
+    upstream.set_zero_linger().unwrap();
+    drop(upstream); // RST
+    let err = proxy.await.unwrap_err();
+    assert_eq!(err.kind(), std::io::ErrorKind::TimedOut, "{err}");
+}
+
 /// E17: `copy_with_metrics` never flushes or shuts down its writer: through a buffered writer
 /// the bytes it "copied" never arrive, although it counts them.
 #[tokio::test(start_paused = true)]

@@ -169,3 +169,32 @@ async fn shutdown_drains_then_closes_what_is_left() {
         checks[1]
     );
 }
+
+/// The corrected relay over real sockets: an upstream reset ends the connection at once, with
+/// the reset as the reason (the guide's proxy reports an idle timeout instead: erratum E20).
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn an_upstream_reset_ends_the_relay_at_once_with_the_reset() {
+    use channel_patterns::proxy::{CloseReason, relay};
+    let pair = || async {
+        let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let addr = l.local_addr().unwrap();
+        let (c, a) = tokio::join!(TcpStream::connect(addr), l.accept());
+        (c.unwrap(), a.unwrap().0)
+    };
+    let (mut client, proxy_client_side) = pair().await;
+    let (proxy_upstream_side, upstream) = pair().await;
+    let relay = tokio::spawn(relay(proxy_client_side, proxy_upstream_side, IDLE));
+    upstream.set_zero_linger().unwrap();
+    drop(upstream);
+    let outcome = timeout(BOUND, relay).await.unwrap().unwrap();
+    assert_eq!(
+        outcome.reason,
+        CloseReason::Failed(std::io::ErrorKind::ConnectionReset)
+    );
+    let mut buf = [0u8; 4];
+    let n = timeout(BOUND, client.read(&mut buf)).await.unwrap();
+    assert!(
+        matches!(n, Ok(0) | Err(_)),
+        "the client is closed too: {n:?}"
+    );
+}
