@@ -6,6 +6,8 @@
 //! The async `recv()` is hand-polled with `tokio_test::task::spawn`, so no runtime is needed
 //! and `is_woken()` shows exactly which operation wakes a waiting receiver.
 
+mod prop_support;
+
 use std::cell::RefCell;
 use std::future::Future;
 use std::pin::Pin;
@@ -13,8 +15,8 @@ use std::rc::Rc;
 use std::task::Poll;
 
 use channel_patterns::model::broadcast::{Broadcast, ReceiverId, Recv, SenderId, TryRecv};
+use prop_support::{counterexample, persisted};
 use proptest::prelude::*;
-use proptest::test_runner::{Config, FileFailurePersistence, TestError, TestRng, TestRunner};
 use tokio::sync::broadcast;
 use tokio::sync::broadcast::error::{RecvError, TryRecvError};
 use tokio_test::task::{self, Spawn};
@@ -428,12 +430,7 @@ fn case() -> impl Strategy<Value = Case> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig {
-        failure_persistence: Some(Box::new(FileFailurePersistence::Direct(
-            "proptest-regressions/prop_broadcast.txt",
-        ))),
-        ..ProptestConfig::default()
-    })]
+    #![proptest_config(persisted("proptest-regressions/prop_broadcast.txt", 256))]
 
     /// guide: broadcast (all sections) - tokio behaves as `model::broadcast` says, step by step.
     #[test]
@@ -639,26 +636,14 @@ impl Spec for Flawed {
 /// counterexample, and that case minimised further by [`minimise`].
 fn rejected(flaw: Flaw) -> (Case, Case) {
     let fails = |case: &Case| check(case, |capacity| Flawed::channel(capacity, flaw)).is_err();
-    // A fixed seed: the same counterexample on every run.
-    let config = Config {
-        failure_persistence: None,
-        cases: 1024,
-        ..Config::default()
-    };
-    let rng = TestRng::deterministic_rng(config.rng_algorithm);
-    let mut runner = TestRunner::new_with_rng(config, rng);
-    match runner.run(&case(), |case| {
+    let (reason, shrunk) = counterexample(case(), |case| {
         check(&case, |capacity| Flawed::channel(capacity, flaw))
-    }) {
-        Err(TestError::Fail(reason, shrunk)) => {
-            println!("{flaw:?} rejected: {reason}");
-            println!("shrunk by proptest: {shrunk:#?}");
-            let minimal = minimise(shrunk.clone(), fails);
-            println!("minimal: {minimal:#?}");
-            (shrunk, minimal)
-        }
-        other => panic!("the property accepted the {flaw:?} model: {other:?}"),
-    }
+    });
+    println!("{flaw:?} rejected: {reason}");
+    println!("shrunk by proptest: {shrunk:#?}");
+    let minimal = minimise(shrunk.clone(), fails);
+    println!("minimal: {minimal:#?}");
+    (shrunk, minimal)
 }
 
 /// Lowers the capacity, deletes single operations and points single operations at the first

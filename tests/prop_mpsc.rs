@@ -8,16 +8,17 @@
 //! Each property has broken twins: the same harness run against a model with one planted
 //! mistake must fail, which shows that the harness can tell a wrong model from the right one.
 
+mod prop_support;
+
 use std::task::Poll;
 
 use channel_patterns::model::mpsc::{
     AfterRecv, Flavor, Mpsc, Observed, Op, Outcome, ReceiverState, SendPolled, TryRecvError,
     TrySendError,
 };
+use prop_support::{counterexample, persisted};
 use proptest::prelude::*;
-use proptest::test_runner::{
-    Config, FileFailurePersistence, RngAlgorithm, TestCaseError, TestError, TestRng, TestRunner,
-};
+use proptest::test_runner::{TestCaseError, TestRunner};
 use tokio::sync::mpsc;
 use tokio_test::task;
 
@@ -426,22 +427,8 @@ fn bounded_case() -> impl Strategy<Value = (usize, Vec<Op<u32>>)> {
     (1..=4usize, ops(true))
 }
 
-/// 1024 cases unless `PROPTEST_CASES` says otherwise (`ci/deep.sh` asks for many more), and
-/// failures persisted where the repository keeps them.
-fn config(file: &'static str) -> Config {
-    let mut config = Config::default();
-    if std::env::var_os("PROPTEST_CASES").is_none() {
-        config.cases = 1024;
-    }
-    config.failure_persistence = Some(Box::new(FileFailurePersistence::Direct(file)));
-    config
-}
-
-// ---------------------------------------------------------------------------------------------
-// The properties.
-
 proptest! {
-    #![proptest_config(config("proptest-regressions/prop_mpsc.txt"))]
+    #![proptest_config(persisted("proptest-regressions/prop_mpsc.txt", 1024))]
 
     /// The bounded channel behaves as the model says, step by step.
     #[test]
@@ -458,28 +445,6 @@ proptest! {
 
 // ---------------------------------------------------------------------------------------------
 // The broken twins are rejected.
-
-/// Runs the property's search against a broken twin (fixed seed, no persistence) and returns
-/// the minimal failing case it finds; panics if it finds none.
-fn counterexample<V: std::fmt::Debug>(
-    strategy: impl Strategy<Value = V>,
-    test: impl Fn(V) -> Result<(), TestCaseError>,
-) -> (String, V) {
-    let config = Config {
-        cases: 2048,
-        failure_persistence: None,
-        ..Config::default()
-    };
-    let mut runner =
-        TestRunner::new_with_rng(config, TestRng::deterministic_rng(RngAlgorithm::ChaCha));
-    match runner.run(&strategy, test) {
-        Err(TestError::Fail(why, minimal)) => {
-            eprintln!("the broken twin fails on {minimal:?}:\n{why}");
-            (why.to_string(), minimal)
-        }
-        other => panic!("the broken twin was not rejected: {other:?}"),
-    }
-}
 
 fn bounded_twin_rejected(flaw: Flaw) -> (String, (usize, Vec<Op<u32>>)) {
     counterexample(bounded_case(), |(cap, ops)| {

@@ -12,15 +12,16 @@
 //! The property has broken twins: the same harness run against a model with one planted
 //! mistake must fail.
 
+mod prop_support;
+
 use std::task::Poll;
 
 use channel_patterns::model::oneshot::{
     Observed, Oneshot, Op, Outcome, RecvError, RecvPoll, TryRecvError,
 };
+use prop_support::{counterexample, persisted};
 use proptest::prelude::*;
-use proptest::test_runner::{
-    Config, FileFailurePersistence, RngAlgorithm, TestCaseError, TestError, TestRng, TestRunner,
-};
+use proptest::test_runner::{TestCaseError, TestRunner};
 use tokio::sync::oneshot;
 use tokio_test::task;
 
@@ -251,19 +252,8 @@ fn ops() -> impl Strategy<Value = Vec<Op<u32>>> {
     prop::collection::vec(op(), 0..16)
 }
 
-/// 1024 cases unless `PROPTEST_CASES` says otherwise (`ci/deep.sh` asks for many more), and
-/// failures persisted where the repository keeps them.
-fn config(file: &'static str) -> Config {
-    let mut config = Config::default();
-    if std::env::var_os("PROPTEST_CASES").is_none() {
-        config.cases = 1024;
-    }
-    config.failure_persistence = Some(Box::new(FileFailurePersistence::Direct(file)));
-    config
-}
-
 proptest! {
-    #![proptest_config(config("proptest-regressions/prop_oneshot.txt"))]
+    #![proptest_config(persisted("proptest-regressions/prop_oneshot.txt", 1024))]
 
     /// The oneshot channel behaves as the model says, step by step.
     #[test]
@@ -278,21 +268,7 @@ proptest! {
 /// Runs the property's search against a broken twin (fixed seed, no persistence) and returns
 /// why it failed and the minimal failing case; panics if it finds none.
 fn rejected(flaw: Flaw) -> (String, Vec<Op<u32>>) {
-    let config = Config {
-        cases: 2048,
-        failure_persistence: None,
-        ..Config::default()
-    };
-    let mut runner =
-        TestRunner::new_with_rng(config, TestRng::deterministic_rng(RngAlgorithm::ChaCha));
-    let result = runner.run(&ops(), |ops| check(&mut Twin::new(flaw), &ops));
-    match result {
-        Err(TestError::Fail(why, minimal)) => {
-            eprintln!("the broken twin fails on {minimal:?}:\n{why}");
-            (why.to_string(), minimal)
-        }
-        other => panic!("the broken twin {flaw:?} was not rejected: {other:?}"),
-    }
+    counterexample(ops(), |ops| check(&mut Twin::new(flaw), &ops))
 }
 
 #[test]

@@ -7,24 +7,16 @@
 //! properties run it on the library's patterns; the `teeth_*` tests run it on a deliberately
 //! broken variant and show that it is rejected, printing the shrunk counterexample.
 
+mod prop_support;
+
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use channel_patterns::broadcast::{Delivery, Subscriber};
 use channel_patterns::{Transcript, broadcast, mpsc, runner, watch};
+use prop_support::{counterexample, persisted};
 use proptest::prelude::*;
-use proptest::test_runner::{
-    Config, FileFailurePersistence, TestCaseError, TestError, TestRng, TestRunner,
-};
-
-fn config() -> ProptestConfig {
-    ProptestConfig {
-        failure_persistence: Some(Box::new(FileFailurePersistence::Direct(
-            "proptest-regressions/prop_patterns.txt",
-        ))),
-        ..ProptestConfig::default()
-    }
-}
+use proptest::test_runner::TestCaseError;
 
 /// Runs `f` to completion on a fresh current-thread runtime in paused time.
 fn paused<F: std::future::Future>(f: F) -> F::Output {
@@ -33,31 +25,6 @@ fn paused<F: std::future::Future>(f: F) -> F::Output {
 
 fn millis(max: u64) -> impl Strategy<Value = Duration> {
     (0..=max).prop_map(Duration::from_millis)
-}
-
-/// Runs `check` against a broken variant: it must be rejected. Returns the shrunk input.
-fn rejected<S: Strategy>(
-    strategy: S,
-    check: impl Fn(S::Value) -> Result<(), TestCaseError>,
-) -> S::Value
-where
-    S::Value: std::fmt::Debug,
-{
-    // A fixed seed: the same counterexample on every run.
-    let config = Config {
-        failure_persistence: None,
-        cases: 1024,
-        ..Config::default()
-    };
-    let rng = TestRng::deterministic_rng(config.rng_algorithm);
-    let mut runner = TestRunner::new_with_rng(config, rng);
-    match runner.run(&strategy, check) {
-        Err(TestError::Fail(reason, shrunk)) => {
-            println!("rejected: {reason}\nshrunk counterexample: {shrunk:?}");
-            shrunk
-        }
-        other => panic!("the broken variant was not rejected: {other:?}"),
-    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -334,7 +301,7 @@ fn check_watch(
 // The properties, on the library's patterns
 
 proptest! {
-    #![proptest_config(config())]
+    #![proptest_config(persisted("proptest-regressions/prop_patterns.txt", 256))]
 
     /// Multiple producers: every message arrives exactly once, in each producer's order,
     /// whatever the capacity and the producers' pacing.
@@ -384,7 +351,7 @@ proptest! {
 
 #[test]
 fn teeth_fan_in_rejects_a_lossy_fan_in() {
-    let (plan, capacity) = rejected(producers(), |(plan, capacity)| {
+    let (_, (plan, capacity)) = counterexample(producers(), |(plan, capacity)| {
         check_fan_in(&plan, &paused(fan_in_lossy(plan.clone(), capacity)))
     });
     // Shrunk to the essence: more messages at once than the buffer holds.
@@ -394,7 +361,7 @@ fn teeth_fan_in_rejects_a_lossy_fan_in() {
 
 #[test]
 fn teeth_backpressure_rejects_a_buffer_one_larger_than_claimed() {
-    let (capacity, delays) = rejected(backpressure_case(), |(capacity, delays)| {
+    let (_, (capacity, delays)) = counterexample(backpressure_case(), |(capacity, delays)| {
         check_backpressure(
             capacity,
             delays.len(),
@@ -407,7 +374,7 @@ fn teeth_backpressure_rejects_a_buffer_one_larger_than_claimed() {
 
 #[test]
 fn teeth_lagging_rejects_an_oracle_that_ignores_the_power_of_two_rounding() {
-    let (capacity, sends) = rejected((1usize..20, 0i32..70), |(capacity, sends)| {
+    let (_, (capacity, sends)) = counterexample((1usize..20, 0i32..70), |(capacity, sends)| {
         check_lagging(capacity, sends, |c| c)
     });
     // A capacity that is not a power of two, and one send more than it.
@@ -417,7 +384,7 @@ fn teeth_lagging_rejects_an_oracle_that_ignores_the_power_of_two_rounding() {
 
 #[test]
 fn teeth_distribution_rejects_a_subscriber_that_hides_its_lag() {
-    let (events, _, capacity) = rejected(events_case(), |(events, busy, capacity)| {
+    let (_, (events, _, capacity)) = counterexample(events_case(), |(events, busy, capacity)| {
         let logs = run_distribute(&events, &busy, capacity, true);
         check_distribution(events.len(), capacity, &logs)
     });
@@ -430,7 +397,7 @@ fn teeth_distribution_rejects_a_subscriber_that_hides_its_lag() {
 
 #[test]
 fn teeth_watch_rejects_a_reader_that_reports_the_previous_read() {
-    let (sends, reads) = rejected(watch_case(), |(sends, reads)| {
+    let (_, (sends, reads)) = counterexample(watch_case(), |(sends, reads)| {
         let mut seen = paused(watch::observe(0usize, sends.clone(), reads)).unwrap();
         // Broken reader: each sample reports what the previous read saw.
         let values: Vec<usize> = seen.samples.iter().map(|(_, v)| *v).collect();

@@ -7,6 +7,8 @@
 //! is needed and `is_woken()` shows exactly which operation wakes a waiting receiver. Values
 //! come from 0..4, so sends of the value already there are frequent.
 
+mod prop_support;
+
 use std::cell::RefCell;
 use std::future::Future;
 use std::pin::Pin;
@@ -14,8 +16,8 @@ use std::rc::Rc;
 use std::task::Poll;
 
 use channel_patterns::model::watch::{Borrowed, Closed, ReceiverId, SenderId, Watch};
+use prop_support::{counterexample, persisted};
 use proptest::prelude::*;
-use proptest::test_runner::{Config, FileFailurePersistence, TestError, TestRng, TestRunner};
 use tokio::sync::watch;
 use tokio_test::task::{self, Spawn};
 
@@ -604,12 +606,7 @@ fn future_case() -> impl Strategy<Value = Case> {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig {
-        failure_persistence: Some(Box::new(FileFailurePersistence::Direct(
-            "proptest-regressions/prop_watch.txt",
-        ))),
-        ..ProptestConfig::default()
-    })]
+    #![proptest_config(persisted("proptest-regressions/prop_watch.txt", 256))]
 
     /// guide: watch (all sections) - tokio behaves as `model::watch` says, step by step.
     #[test]
@@ -696,26 +693,14 @@ impl Spec for Flawed {
 /// counterexample, and that case minimised further by [`minimise`].
 fn rejected(flaw: Flaw) -> (Case, Case) {
     let fails = |case: &Case| check(case, |init| Flawed::channel(init, flaw)).is_err();
-    // A fixed seed: the same counterexample on every run.
-    let config = Config {
-        failure_persistence: None,
-        cases: 1024,
-        ..Config::default()
-    };
-    let rng = TestRng::deterministic_rng(config.rng_algorithm);
-    let mut runner = TestRunner::new_with_rng(config, rng);
-    match runner.run(&case(), |case| {
+    let (reason, shrunk) = counterexample(case(), |case| {
         check(&case, |init| Flawed::channel(init, flaw))
-    }) {
-        Err(TestError::Fail(reason, shrunk)) => {
-            println!("{flaw:?} rejected: {reason}");
-            println!("shrunk by proptest: {shrunk:#?}");
-            let minimal = minimise(shrunk.clone(), fails);
-            println!("minimal: {minimal:#?}");
-            (shrunk, minimal)
-        }
-        other => panic!("the property accepted the {flaw:?} model: {other:?}"),
-    }
+    });
+    println!("{flaw:?} rejected: {reason}");
+    println!("shrunk by proptest: {shrunk:#?}");
+    let minimal = minimise(shrunk.clone(), fails);
+    println!("minimal: {minimal:#?}");
+    (shrunk, minimal)
 }
 
 /// Deletes single operations (trying every initial value with each deletion), lowers the
