@@ -5,7 +5,7 @@ mod tcp_support;
 
 use std::time::Duration;
 
-use tcp_support::{BOUND, Payload, client, proxy, upstream};
+use tcp_support::{BOUND, Payload, client, proxy, proxy_with_limit, upstream};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio::time::timeout;
@@ -197,4 +197,66 @@ async fn an_upstream_reset_ends_the_relay_at_once_with_the_reset() {
         matches!(n, Ok(0) | Err(_)),
         "the client is closed too: {n:?}"
     );
+}
+
+/// At `--max-connections`, a new client waits (in the listen backlog) until a connection ends,
+/// and the connections already open keep working meanwhile.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn at_the_limit_new_clients_wait_and_open_ones_keep_working() {
+    /// Opens a connection through the proxy and waits for a byte back from the upstream, which
+    /// echoes: then it is served end to end.
+    async fn open_served(addr: &str) -> TcpStream {
+        let mut c = TcpStream::connect(addr).await.unwrap();
+        c.write_all(b"x").await.unwrap();
+        let mut b = [0u8; 1];
+        timeout(BOUND, c.read_exact(&mut b)).await.unwrap().unwrap();
+        c
+    }
+    // An echo upstream for any number of connections.
+    let up = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let up_addr = up.local_addr().unwrap().to_string();
+    tokio::spawn(async move {
+        while let Ok((mut s, _)) = up.accept().await {
+            tokio::spawn(async move {
+                let (mut r, mut w) = s.split();
+                let _ = tokio::io::copy(&mut r, &mut w).await;
+            });
+        }
+    });
+    let proxy = proxy_with_limit(&up_addr, IDLE, Duration::from_millis(100), 2).await;
+
+    let mut first = open_served(&proxy.addr).await;
+    let mut second = open_served(&proxy.addr).await;
+    let mut third = TcpStream::connect(&proxy.addr).await.unwrap();
+    third.write_all(b"y").await.unwrap();
+    let mut b = [0u8; 1];
+    // Not served while two are open: no echo comes back (absence, so no bound can be too short).
+    assert!(
+        timeout(Duration::from_millis(300), third.read_exact(&mut b))
+            .await
+            .is_err()
+    );
+    // The open ones are unaffected.
+    second.write_all(b"z").await.unwrap();
+    timeout(BOUND, second.read_exact(&mut b))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(&b, b"z");
+
+    // One ends: the waiting client is served.
+    first.shutdown().await.unwrap();
+    let mut rest = Vec::new();
+    timeout(BOUND, first.read_to_end(&mut rest))
+        .await
+        .unwrap()
+        .unwrap();
+    timeout(BOUND, third.read_exact(&mut b))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(&b, b"y");
+    proxy.shutdown.trigger();
+    let summary = timeout(BOUND, proxy.task).await.unwrap().unwrap().unwrap();
+    assert_eq!(summary.accepted, 3);
 }

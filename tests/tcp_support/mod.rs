@@ -170,13 +170,23 @@ pub struct Proxy {
 
 /// Starts the proxy in front of `upstream`.
 pub async fn proxy(upstream: &str, idle_timeout: Duration, drain_timeout: Duration) -> Proxy {
+    proxy_with_limit(upstream, idle_timeout, drain_timeout, 1024).await
+}
+
+/// Starts the proxy in front of `upstream`, serving at most `max_connections` at once.
+pub async fn proxy_with_limit(
+    upstream: &str,
+    idle_timeout: Duration,
+    drain_timeout: Duration,
+    max_connections: usize,
+) -> Proxy {
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap().to_string();
     let shutdown = Shutdown::new();
     let config = server::Config {
         upstream: upstream.to_string(),
         idle_timeout,
-        max_connections: 1024,
+        max_connections,
         drain_timeout,
     };
     let task = tokio::spawn(server::serve(listener, config, shutdown.clone()));
