@@ -1,0 +1,216 @@
+#!/usr/bin/env bash
+# The proxy benchmark (BENCHMARKS.md), in one run on loopback: throughput of the crate's proxy
+# side by side with tokio::io::copy_bidirectional, the guide's proxy as written and HAProxy;
+# idle-timeout lateness; resident memory per idle connection. Then each target, PASS or FAIL.
+#
+# Not part of CI (a benchmark on a shared 2-core machine is noise): the command people run.
+# Run from anywhere: bash ci/bench.sh. Needs Linux, python3, and root to install haproxy and
+# iperf3 when they are missing. Uses 127.0.0.1 only, ports BENCH_PORT_BASE (15200) to +17.
+# Exits 0 when everything was measured, whatever the verdicts; non-zero when a step failed.
+# Environment: CARGO_TARGET_DIR, BENCH_SECONDS (4), BENCH_IDLE_CONNECTIONS (5000),
+# BENCH_PORT_BASE (15200).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+SECS=${BENCH_SECONDS:-4}
+IDLE_CONNECTIONS=${BENCH_IDLE_CONNECTIONS:-5000}
+BASE=${BENCH_PORT_BASE:-15200}
+TARGET_DIR=${CARGO_TARGET_DIR:-target}
+export CARGO_TARGET_DIR=$TARGET_DIR
+
+IPERF_PORT=$BASE
+declare -A PORT=([proxy]=$((BASE + 1)) [copy]=$((BASE + 2)) [guide]=$((BASE + 3)) [haproxy]=$((BASE + 4)))
+declare -A MEM_PORT=([proxy]=$((BASE + 10)) [haproxy]=$((BASE + 12)) [copy]=$((BASE + 14)) [guide]=$((BASE + 16)))
+declare -A NAME=([direct]="direct (no proxy)" [proxy]="channel-patterns proxy" [copy]="copy_bidirectional"
+    [guide]="guide's proxy as written" [haproxy]="HAProxy (mode tcp)")
+KINDS=(proxy copy guide haproxy)
+
+say() { printf '%s\n' "$*"; }
+die() { say "bench: $*" >&2; exit 1; }
+
+# --- tools ---------------------------------------------------------------------------------
+if ! command -v haproxy >/dev/null || ! command -v iperf3 >/dev/null; then
+    say "== installing haproxy and iperf3"
+    apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq haproxy iperf3 >/dev/null
+fi
+command -v python3 >/dev/null || die "python3 is required (to read iperf3's JSON)"
+command -v ss >/dev/null || die "ss (iproute2) is required"
+
+# Both proxies and this benchmark hold two sockets per idle connection.
+ulimit -n "$(ulimit -Hn)"
+NEED_FILES=$((2 * IDLE_CONNECTIONS + 200))
+[ "$(ulimit -n)" = unlimited ] || [ "$(ulimit -n)" -ge "$NEED_FILES" ] ||
+    die "$IDLE_CONNECTIONS idle connections need $NEED_FILES open files; the hard limit is $(ulimit -Hn)"
+
+for port in "$IPERF_PORT" "${PORT[@]}" "${MEM_PORT[@]}" $((BASE + 11)) $((BASE + 13)) $((BASE + 15)) $((BASE + 17)); do
+    [ -z "$(ss -Hltn "sport = :$port")" ] || die "port $port is in use; set BENCH_PORT_BASE"
+done
+
+# --- build ---------------------------------------------------------------------------------
+say "== building (release, CARGO_TARGET_DIR=$TARGET_DIR)"
+cargo build --release --quiet
+PROXY_BIN=$TARGET_DIR/release/channel-patterns
+BENCH_BIN=$(cargo bench --no-run --bench proxy --message-format=json 2>/dev/null | python3 -c '
+import json, sys
+for line in sys.stdin:
+    m = json.loads(line)
+    if m.get("reason") == "compiler-artifact" and m["target"]["name"] == "proxy" and m.get("executable"):
+        print(m["executable"])')
+[ -x "$PROXY_BIN" ] && [ -x "$BENCH_BIN" ] || die "build did not produce $PROXY_BIN and the bench binary"
+
+say "== $(git describe --always --dirty 2>/dev/null || echo 'no git'), $(rustc --version | cut -d' ' -f1-2)," \
+    "$(haproxy -v | head -n1 | cut -d' ' -f1-3), $(iperf3 --version | head -n1 | cut -d' ' -f1-2)," \
+    "$(nproc) cores, load average $(cut -d' ' -f1 /proc/loadavg)"
+
+# --- processes -----------------------------------------------------------------------------
+WORK=$(mktemp -d)
+PIDS=()
+stop() { # stop PID: SIGTERM, then SIGKILL after 5 s
+    kill "$1" 2>/dev/null || return 0
+    for _ in $(seq 50); do kill -0 "$1" 2>/dev/null || break; sleep 0.1; done
+    kill -9 "$1" 2>/dev/null || true
+    wait "$1" 2>/dev/null || true
+}
+cleanup() {
+    for pid in "${PIDS[@]}"; do stop "$pid"; done
+    rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+LAST_PID=
+start() { # start LOGNAME CMD...: in the background, logging to $WORK/LOGNAME.log
+    local log=$WORK/$1.log
+    shift
+    "$@" >"$log" 2>&1 &
+    LAST_PID=$!
+    PIDS+=("$LAST_PID")
+}
+wait_listening() { # wait_listening PORT PID LOGNAME
+    for _ in $(seq 200); do
+        [ -n "$(ss -Hltn "sport = :$1")" ] && return 0
+        kill -0 "$2" 2>/dev/null || { cat "$WORK/$3.log" >&2; die "$3 exited before listening on $1"; }
+        sleep 0.05
+    done
+    die "nothing listens on port $1 after 10 s"
+}
+# HAProxy wants two descriptors per connection and refuses to start when maxconn does not fit
+# in the open-files limit: 20,000 connections need 40,017, so with a hard limit of 20,000 it
+# gets what fits (9,900), which is still room for every idle connection.
+HAPROXY_MAXCONN=20000
+[ "$(ulimit -n)" = unlimited ] || HAPROXY_MAXCONN=$(( ($(ulimit -n) - 200) / 2 < 20000 ? ($(ulimit -n) - 200) / 2 : 20000 ))
+haproxy_config() { # haproxy_config FILE LISTEN_PORT SERVER_PORT
+    cat >"$1" <<EOF
+global
+    maxconn $HAPROXY_MAXCONN
+defaults
+    mode tcp
+    timeout connect 5s
+    timeout client 60s
+    timeout server 60s
+frontend bench
+    bind 127.0.0.1:$2
+    default_backend upstream
+backend upstream
+    server upstream 127.0.0.1:$3
+EOF
+}
+start_proxy() { # start_proxy KIND LISTEN_PORT UPSTREAM_PORT LOGNAME: sets LAST_PID
+    local listen=127.0.0.1:$2 upstream=127.0.0.1:$3
+    case $1 in
+        proxy) RUST_LOG=warn start "$4" "$PROXY_BIN" proxy --listen "$listen" --upstream "$upstream" \
+            --idle-timeout 60s --max-connections $((IDLE_CONNECTIONS + 100)) --drain-timeout 1s ;;
+        copy) start "$4" "$BENCH_BIN" serve-copy-bidirectional "$listen" "$upstream" ;;
+        guide) start "$4" "$BENCH_BIN" serve-guide "$listen" "$upstream" 60 ;;
+        haproxy)
+            haproxy_config "$WORK/$4.cfg" "$2" "$3"
+            start "$4" haproxy -f "$WORK/$4.cfg" -db ;;
+    esac
+    wait_listening "$2" "$LAST_PID" "$4"
+}
+
+# --- throughput ----------------------------------------------------------------------------
+say "== throughput: iperf3 -t $SECS through each proxy, 1 stream then 8 parallel streams"
+start iperf3-server iperf3 -s -B 127.0.0.1 -p "$IPERF_PORT"
+wait_listening "$IPERF_PORT" "$LAST_PID" iperf3-server
+for kind in "${KINDS[@]}"; do
+    start_proxy "$kind" "${PORT[$kind]}" "$IPERF_PORT" "$kind"
+done
+PORT[direct]=$IPERF_PORT
+
+declare -A GBPS
+iperf() { # iperf KIND STREAMS: prints Gbit/s
+    local json=$WORK/iperf-$1-$2.json
+    timeout $((SECS + 30)) iperf3 -c 127.0.0.1 -p "${PORT[$1]}" -t "$SECS" -P "$2" -J >"$json" || true
+    python3 - "$json" <<'EOF'
+import json, sys
+try:
+    result = json.load(open(sys.argv[1]))
+    print("%.2f" % (result["end"]["sum_received"]["bits_per_second"] / 1e9))
+except Exception as e:
+    sys.exit("iperf3 failed: %s" % (result.get("error") if "result" in dir() else e))
+EOF
+}
+printf '  %-26s %10s %10s\n' "Gbit/s" "1 stream" "8 streams"
+for kind in direct "${KINDS[@]}"; do
+    GBPS[$kind,1]=$(iperf "$kind" 1) || die "iperf3 through ${NAME[$kind]} failed"
+    sleep 0.5
+    GBPS[$kind,8]=$(iperf "$kind" 8) || die "iperf3 through ${NAME[$kind]} failed"
+    sleep 0.5
+    printf '  %-26s %10s %10s\n' "${NAME[$kind]}" "${GBPS[$kind,1]}" "${GBPS[$kind,8]}"
+done
+for pid in "${PIDS[@]}"; do stop "$pid"; done
+PIDS=()
+
+# --- lateness ------------------------------------------------------------------------------
+say "== idle-timeout lateness: real time from the deadline to both sockets closed"
+"$BENCH_BIN" lateness "$PROXY_BIN" 20 | tee "$WORK/lateness.txt" | grep -v '^RESULT' | sed 's/^/  /'
+result() { # result FILE KEY
+    grep '^RESULT' "$1" | tr ' ' '\n' | sed -n "s/^$2=//p" | tail -n1
+}
+LATE_MAX=$(result "$WORK/lateness.txt" lateness_max_ms)
+LATE_CLOSED=$(result "$WORK/lateness.txt" lateness_closed)
+LATE_TRIALS=$(result "$WORK/lateness.txt" lateness_trials)
+
+# --- idle memory ---------------------------------------------------------------------------
+say "== idle memory: VmRSS of the proxy process per idle connection, $IDLE_CONNECTIONS connections"
+declare -A KIB
+for kind in proxy haproxy copy guide; do
+    start_proxy "$kind" "${MEM_PORT[$kind]}" $((MEM_PORT[$kind] + 1)) "mem-$kind"
+    "$BENCH_BIN" idle-memory "${NAME[$kind]}" "$LAST_PID" "127.0.0.1:${MEM_PORT[$kind]}" \
+        "127.0.0.1:$((MEM_PORT[$kind] + 1))" "$IDLE_CONNECTIONS" >"$WORK/mem-$kind.txt" ||
+        { cat "$WORK/mem-$kind.txt" "$WORK/mem-$kind.log" >&2; die "idle memory of ${NAME[$kind]} failed"; }
+    grep -v '^RESULT' "$WORK/mem-$kind.txt" | sed 's/^/  /'
+    KIB[$kind]=$(result "$WORK/mem-$kind.txt" idle_kib_per_connection)
+    stop "$LAST_PID"
+done
+
+# --- targets -------------------------------------------------------------------------------
+say "== targets"
+PASSED=0
+TOTAL=0
+verdict() { # verdict LABEL VALUE OP LIMIT DETAIL: OP is ge, lt or le
+    local ok
+    ok=$(awk -v v="$2" -v l="$4" -v op="$3" 'BEGIN {
+        if (v == "" || v != v + 0) { print 0; exit }
+        print (op == "ge" ? v >= l : op == "lt" ? v < l : v <= l) }')
+    TOTAL=$((TOTAL + 1))
+    if [ "$ok" = 1 ]; then PASSED=$((PASSED + 1)); ok=PASS; else ok=FAIL; fi
+    printf '  %-4s  %-58s %s\n' "$ok" "$1" "$5"
+}
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'; }
+for n in 1 8; do
+    streams=$([ "$n" = 1 ] && echo "1 stream" || echo "$n streams")
+    r=$(ratio "${GBPS[proxy,$n]}" "${GBPS[copy,$n]}")
+    verdict "throughput, $streams: >= 1.0x copy_bidirectional" "$r" ge 1.0 \
+        "${r}x (${GBPS[proxy,$n]} vs ${GBPS[copy,$n]} Gbit/s)"
+    r=$(ratio "${GBPS[proxy,$n]}" "${GBPS[haproxy,$n]}")
+    verdict "throughput, $streams: >= 0.9x HAProxy" "$r" ge 0.9 \
+        "${r}x (${GBPS[proxy,$n]} vs ${GBPS[haproxy,$n]} Gbit/s)"
+done
+late=$LATE_MAX
+[ "$LATE_CLOSED" = "$LATE_TRIALS" ] || late=
+verdict "idle-timeout lateness < 10 ms (worst of $LATE_TRIALS)" "$late" lt 10 \
+    "max ${LATE_MAX} ms, $LATE_CLOSED of $LATE_TRIALS closed"
+verdict "idle memory <= 8 KiB per connection" "${KIB[proxy]}" le 8 \
+    "${KIB[proxy]} KiB (HAProxy ${KIB[haproxy]} KiB)"
+say "  $PASSED of $TOTAL targets pass"
