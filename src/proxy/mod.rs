@@ -6,4 +6,4 @@ pub mod args;
 pub mod relay;
 pub mod server;
 
-pub use relay::{CloseReason, Outcome, copy_with_activity, relay};
+pub use relay::{CloseReason, Outcome, copy_with_activity, relay, relay_tcp};

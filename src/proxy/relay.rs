@@ -12,15 +12,15 @@
 //! Tests: `tests/watch.rs` (the `watch-idle-timeout` pattern), `tests/proxy.rs` (timing,
 //! half-close, cleanup), `tests/errata.rs` (the guide's version as written).
 
+use std::cell::RefCell;
 use std::io;
+use std::pin::Pin;
 use std::sync::atomic::{AtomicU64, Ordering};
+use std::task::{Context, Poll, ready};
 use std::time::Duration;
 
-use std::cell::RefCell;
-use std::pin::Pin;
-use std::task::{Context, Poll};
-
-use tokio::io::{AsyncRead, AsyncWrite, AsyncWriteExt, ReadBuf};
+use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
+use tokio::net::TcpStream;
 
 use crate::idle::{self, Activity};
 
@@ -57,6 +57,31 @@ where
 {
     let (client_read, client_write) = tokio::io::split(client);
     let (upstream_read, upstream_write) = tokio::io::split(upstream);
+    relay_halves(
+        (client_read, client_write),
+        (upstream_read, upstream_write),
+        idle_timeout,
+    )
+    .await
+}
+
+/// [`relay`] for TCP, what the server uses: `TcpStream::into_split` halves need no lock
+/// between the two directions, where the generic `tokio::io::split` takes one on every call.
+pub async fn relay_tcp(client: TcpStream, upstream: TcpStream, idle_timeout: Duration) -> Outcome {
+    relay_halves(client.into_split(), upstream.into_split(), idle_timeout).await
+}
+
+async fn relay_halves<CR, CW, UR, UW>(
+    (client_read, client_write): (CR, CW),
+    (upstream_read, upstream_write): (UR, UW),
+    idle_timeout: Duration,
+) -> Outcome
+where
+    CR: AsyncRead + Unpin,
+    CW: AsyncWrite + Unpin,
+    UR: AsyncRead + Unpin,
+    UW: AsyncWrite + Unpin,
+{
     let (activity, mut monitor) = idle::track(idle_timeout);
 
     let client_to_upstream = AtomicU64::new(0);
@@ -85,10 +110,11 @@ where
 /// Copies `reader` to `writer` until EOF, recording activity and counting bytes as they go,
 /// then flushes and shuts `writer` down so the peer sees EOF too (a half-close).
 ///
-/// An idle direction holds no buffer: each read goes into the thread's scratch buffer, held
-/// only while the read is polled, and only the bytes read are kept until written. A connection
-/// that waits for its peer costs its sockets and this future's few words, not 2 x 8 KiB (the
-/// guide's `[0u8; 8192]` per direction lives for the whole connection).
+/// An idle direction holds no buffer. Each read goes into the thread's scratch buffer, held
+/// only while the copy is polled, and is written straight from there; only bytes the writer
+/// could not take at once are kept (in a buffer freed once written). A connection that waits
+/// for its peer costs its sockets and this future's few words, not 2 x 8 KiB (the guide's
+/// `[0u8; 8192]` per direction lives for the whole connection).
 ///
 /// The count lives outside the future so that it survives the future being dropped at a
 /// timeout.
@@ -105,17 +131,21 @@ where
     R: AsyncRead + Unpin,
     W: AsyncWrite + Unpin,
 {
-    loop {
-        let chunk = std::future::poll_fn(|cx| read_chunk(Pin::new(&mut reader), cx)).await?;
-        if chunk.is_empty() {
-            break;
-        }
-        activity.record();
-        writer.write_all(&chunk).await?;
-        activity.record();
-        copied.fetch_add(chunk.len() as u64, Ordering::Relaxed);
-    }
-    writer.shutdown().await
+    let mut state = Copy {
+        unwritten: Vec::new(),
+        written: 0,
+        eof: false,
+    };
+    std::future::poll_fn(|cx| {
+        state.poll(
+            Pin::new(&mut reader),
+            Pin::new(&mut writer),
+            activity,
+            copied,
+            cx,
+        )
+    })
+    .await
 }
 
 /// How much one read may take: large reads mean few system calls per byte.
@@ -126,16 +156,101 @@ thread_local! {
     static SCRATCH: RefCell<Box<[u8]>> = RefCell::new(vec![0; SCRATCH_SIZE].into_boxed_slice());
 }
 
-/// Polls one read into the thread's scratch buffer and returns the bytes read (empty at EOF).
-fn read_chunk<R: AsyncRead>(
-    reader: Pin<&mut R>,
-    cx: &mut Context<'_>,
-) -> Poll<io::Result<Vec<u8>>> {
-    SCRATCH.with(|scratch| {
-        let mut scratch = scratch.borrow_mut();
-        let mut buf = ReadBuf::new(&mut scratch[..]);
-        reader
-            .poll_read(cx, &mut buf)
-            .map_ok(|()| buf.filled().to_vec())
-    })
+/// One direction's progress between polls.
+struct Copy {
+    /// Bytes read but not yet written (empty, and unallocated, most of the time).
+    unwritten: Vec<u8>,
+    /// How much of `unwritten` is written.
+    written: usize,
+    /// The reader reached EOF: what is left is to write `unwritten` and shut down.
+    eof: bool,
+}
+
+impl Copy {
+    fn poll<R, W>(
+        &mut self,
+        mut reader: Pin<&mut R>,
+        mut writer: Pin<&mut W>,
+        activity: &Activity,
+        copied: &AtomicU64,
+        cx: &mut Context<'_>,
+    ) -> Poll<io::Result<()>>
+    where
+        R: AsyncRead,
+        W: AsyncWrite,
+    {
+        loop {
+            // Bytes left over from an earlier read go first.
+            while self.written < self.unwritten.len() {
+                let n = ready!(
+                    writer
+                        .as_mut()
+                        .poll_write(cx, &self.unwritten[self.written..])
+                )?;
+                if n == 0 {
+                    return Poll::Ready(Err(io::ErrorKind::WriteZero.into()));
+                }
+                self.written += n;
+                copied.fetch_add(n as u64, Ordering::Relaxed);
+                activity.record();
+            }
+            if !self.unwritten.is_empty() {
+                // Freed, not kept: the connection may now stay idle for a long time.
+                self.unwritten = Vec::new();
+                self.written = 0;
+            }
+            if self.eof {
+                return writer.as_mut().poll_shutdown(cx);
+            }
+            ready!(self.read_and_write(reader.as_mut(), writer.as_mut(), activity, copied, cx))?;
+        }
+    }
+
+    /// One read into the scratch buffer, written straight from it as far as the writer takes;
+    /// the rest is kept in `unwritten`.
+    fn read_and_write<R, W>(
+        &mut self,
+        reader: Pin<&mut R>,
+        mut writer: Pin<&mut W>,
+        activity: &Activity,
+        copied: &AtomicU64,
+        cx: &mut Context<'_>,
+    ) -> Poll<io::Result<()>>
+    where
+        R: AsyncRead,
+        W: AsyncWrite,
+    {
+        SCRATCH.with(|scratch| {
+            let mut scratch = scratch.borrow_mut();
+            let read = {
+                let mut buf = ReadBuf::new(&mut scratch[..]);
+                ready!(reader.poll_read(cx, &mut buf))?;
+                buf.filled().len()
+            };
+            if read == 0 {
+                self.eof = true;
+                return Poll::Ready(Ok(()));
+            }
+            activity.record();
+            let mut written = 0;
+            while written < read {
+                match writer.as_mut().poll_write(cx, &scratch[written..read]) {
+                    Poll::Ready(Ok(0)) => return Poll::Ready(Err(io::ErrorKind::WriteZero.into())),
+                    Poll::Ready(Ok(n)) => {
+                        written += n;
+                        copied.fetch_add(n as u64, Ordering::Relaxed);
+                    }
+                    Poll::Ready(Err(e)) => return Poll::Ready(Err(e)),
+                    Poll::Pending => {
+                        self.unwritten = scratch[written..read].to_vec();
+                        break;
+                    }
+                }
+            }
+            if written > 0 {
+                activity.record();
+            }
+            Poll::Ready(Ok(()))
+        })
+    }
 }

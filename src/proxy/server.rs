@@ -21,7 +21,7 @@ use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 use tracing::{info, warn};
 
-use crate::proxy::relay::{CloseReason, relay};
+use crate::proxy::relay::{CloseReason, relay_tcp};
 use crate::shutdown::Shutdown;
 
 /// How the server treats each connection.
@@ -139,7 +139,7 @@ async fn handle(client: TcpStream, peer: SocketAddr, config: &Config) {
     // Small writes (prompts, acks) go out at once, as they would without a proxy.
     let _ = client.set_nodelay(true);
     let _ = upstream.set_nodelay(true);
-    let outcome = relay(client, upstream, config.idle_timeout).await;
+    let outcome = relay_tcp(client, upstream, config.idle_timeout).await;
     let reason = match outcome.reason {
         CloseReason::Finished => "finished".to_string(),
         CloseReason::IdleTimeout => "idle timeout".to_string(),
