@@ -148,8 +148,10 @@ where
     .await
 }
 
-/// How much one read may take: large reads mean few system calls per byte.
-const SCRATCH_SIZE: usize = 64 * 1024;
+/// How much one read may take. Measured on loopback with one iperf3 stream (ci/bench.sh's
+/// setup): 8 KiB moved about 9.5 Gbit/s, 16 KiB 12, 32 KiB 14-15, 64 KiB 8-10 (a read shorter
+/// than the buffer makes tokio wait for the next readiness event, and at 64 KiB most are).
+const SCRATCH_SIZE: usize = 32 * 1024;
 
 thread_local! {
     /// One read buffer per thread, shared by every connection polled on it.
