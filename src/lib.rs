@@ -15,7 +15,7 @@
 //! | oneshot (request-response, dropped sender, task with result) | [`oneshot`] | `tests/oneshot.rs`, `tests/sync_oneshot.rs`, `tests/compile_fail/` |
 //! | broadcast (basic, lagging, events) | [`broadcast`] | `tests/broadcast.rs`, `tests/sync_broadcast.rs` |
 //! | watch (basic, receivers, changed) | [`watch`] | `tests/watch.rs`, `tests/sync_watch.rs` |
-//! | watch, idle timeout in proxy.rs | [`proxy`], [`idle`] | `tests/watch.rs`, `tests/proxy.rs` |
+//! | watch, idle timeout in proxy.rs; the proxy program | [`proxy`], [`idle`], [`shutdown`] | `tests/watch.rs`, `tests/proxy.rs`, `tests/proxy_tcp.rs`, `tests/proxy_fds.rs` |
 //! | Advanced Patterns | [`advanced`] | `tests/advanced.rs` |
 //! | Summary, Quick Reference table | - | `tests/quick_reference.rs` |
 //! | Output blocks of the guide | [`guide`], [`catalog`] | `tests/documented_output.rs` |
