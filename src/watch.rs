@@ -133,7 +133,7 @@ pub const CHANGED: &[&str] = &[
 /// "Real Example: Idle Timeout in proxy.rs", over in-memory streams: a client sends `ping`, the
 /// upstream answers `pong` a second later, then both fall silent until the 5 s idle timeout.
 ///
-/// The relay is [`crate::proxy::relay`]: its timeout fires at exactly latest activity + 5 s on
+/// The relay is [`crate::proxy::relay()`]: its timeout fires at exactly latest activity + 5 s on
 /// Tokio's clock, and both peers then see EOF.
 pub async fn idle_timeout(out: Transcript) -> PatternResult {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};

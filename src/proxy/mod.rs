@@ -1,4 +1,4 @@
-//! The guide's TCP proxy as a real program: the connection core ([`relay`]), the server that
+//! The guide's TCP proxy as a real program: the connection core ([`relay()`]), the server that
 //! accepts, connects upstream and drains on shutdown ([`server`]), and its command line
 //! ([`args`]).
 
