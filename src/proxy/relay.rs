@@ -183,20 +183,16 @@ impl Copy {
     {
         loop {
             // Bytes left over from an earlier read go first.
-            while self.written < self.unwritten.len() {
-                let n = ready!(
-                    writer
-                        .as_mut()
-                        .poll_write(cx, &self.unwritten[self.written..])
-                )?;
-                if n == 0 {
-                    return Poll::Ready(Err(io::ErrorKind::WriteZero.into()));
+            if self.written < self.unwritten.len() {
+                let n =
+                    write_what_fits(writer.as_mut(), &self.unwritten[self.written..], copied, cx)?;
+                if n > 0 {
+                    activity.record();
                 }
                 self.written += n;
-                copied.fetch_add(n as u64, Ordering::Relaxed);
-                activity.record();
-            }
-            if !self.unwritten.is_empty() {
+                if self.written < self.unwritten.len() {
+                    return Poll::Pending;
+                }
                 // Freed, not kept: the connection may now stay idle for a long time.
                 self.unwritten = Vec::new();
                 self.written = 0;
@@ -234,20 +230,9 @@ impl Copy {
                 return Poll::Ready(Ok(()));
             }
             activity.record();
-            let mut written = 0;
-            while written < read {
-                match writer.as_mut().poll_write(cx, &scratch[written..read]) {
-                    Poll::Ready(Ok(0)) => return Poll::Ready(Err(io::ErrorKind::WriteZero.into())),
-                    Poll::Ready(Ok(n)) => {
-                        written += n;
-                        copied.fetch_add(n as u64, Ordering::Relaxed);
-                    }
-                    Poll::Ready(Err(e)) => return Poll::Ready(Err(e)),
-                    Poll::Pending => {
-                        self.unwritten = scratch[written..read].to_vec();
-                        break;
-                    }
-                }
+            let written = write_what_fits(writer.as_mut(), &scratch[..read], copied, cx)?;
+            if written < read {
+                self.unwritten = scratch[written..read].to_vec();
             }
             if written > 0 {
                 activity.record();
@@ -255,4 +240,28 @@ impl Copy {
             Poll::Ready(Ok(()))
         })
     }
+}
+
+/// Writes as much of `bytes` as `writer` takes without waiting, counting it in `copied`.
+/// Fewer bytes than `bytes.len()` means the writer would block, and has registered the task
+/// to be woken when it can take more.
+fn write_what_fits<W: AsyncWrite>(
+    mut writer: Pin<&mut W>,
+    bytes: &[u8],
+    copied: &AtomicU64,
+    cx: &mut Context<'_>,
+) -> io::Result<usize> {
+    let mut written = 0;
+    while written < bytes.len() {
+        match writer.as_mut().poll_write(cx, &bytes[written..]) {
+            Poll::Ready(Ok(0)) => return Err(io::ErrorKind::WriteZero.into()),
+            Poll::Ready(Ok(n)) => {
+                written += n;
+                copied.fetch_add(n as u64, Ordering::Relaxed);
+            }
+            Poll::Ready(Err(e)) => return Err(e),
+            Poll::Pending => break,
+        }
+    }
+    Ok(written)
 }
