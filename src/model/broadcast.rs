@@ -26,6 +26,8 @@
 use std::collections::VecDeque;
 use std::task::Poll;
 
+use super::slots::Slots;
+
 /// A sender handle of the model: the index of the `Sender` in creation order (the channel's
 /// first sender is 0, each `clone_sender` takes the next one).
 ///
@@ -96,10 +98,10 @@ pub struct Broadcast<T> {
     retained: VecDeque<T>,
     /// The position the next successful `send` gets = the number of successful sends.
     tail: u64,
-    /// `senders[i]`: whether sender `i` is alive.
-    senders: Vec<bool>,
-    /// `receivers[i]`: receiver `i`, `None` once dropped.
-    receivers: Vec<Option<Rx>>,
+    /// The senders, by creation index.
+    senders: Slots<()>,
+    /// The receivers, by creation index.
+    receivers: Slots<Rx>,
 }
 
 impl<T: Clone> Broadcast<T> {
@@ -119,11 +121,11 @@ impl<T: Clone> Broadcast<T> {
             capacity: capacity.next_power_of_two(),
             retained: VecDeque::new(),
             tail: 0,
-            senders: vec![true],
-            receivers: vec![Some(Rx {
+            senders: Slots::one(()),
+            receivers: Slots::one(Rx {
                 next: 0,
                 pending_recv: None,
-            })],
+            }),
         };
         (model, SenderId(0), ReceiverId(0))
     }
@@ -138,30 +140,24 @@ impl<T: Clone> Broadcast<T> {
 
     /// The senders alive, in creation order.
     pub fn sender_ids(&self) -> Vec<SenderId> {
-        (0..self.senders.len())
-            .filter(|&i| self.senders[i])
-            .map(SenderId)
-            .collect()
+        self.senders.ids().map(SenderId).collect()
     }
 
     /// The receivers alive, in creation order.
     pub fn receiver_ids(&self) -> Vec<ReceiverId> {
-        (0..self.receivers.len())
-            .filter(|&i| self.receivers[i].is_some())
-            .map(ReceiverId)
-            .collect()
+        self.receivers.ids().map(ReceiverId).collect()
     }
 
     fn sender_alive(&self, tx: SenderId) -> bool {
-        self.senders.get(tx.0).copied().unwrap_or(false)
+        self.senders.get(tx.0).is_some()
     }
 
     fn rx_mut(&mut self, rx: ReceiverId) -> Option<&mut Rx> {
-        self.receivers.get_mut(rx.0).and_then(Option::as_mut)
+        self.receivers.get_mut(rx.0)
     }
 
     fn rx(&self, rx: ReceiverId) -> Option<&Rx> {
-        self.receivers.get(rx.0).and_then(Option::as_ref)
+        self.receivers.get(rx.0)
     }
 
     /// Position of the oldest retained message (= `tail` while nothing was overwritten yet).
@@ -172,7 +168,7 @@ impl<T: Clone> Broadcast<T> {
     /// Wakes every pending `recv()`: tokio wakes all waiting receivers on each `send` and when
     /// the last sender goes.
     fn wake_all(&mut self) {
-        for rx in self.receivers.iter_mut().flatten() {
+        for rx in self.receivers.values_mut() {
             if let Some(woken) = rx.pending_recv.as_mut() {
                 *woken = true;
             }
@@ -186,8 +182,7 @@ impl<T: Clone> Broadcast<T> {
         if !self.sender_alive(tx) {
             return None;
         }
-        self.senders.push(true);
-        Some(SenderId(self.senders.len() - 1))
+        Some(SenderId(self.senders.add(())))
     }
 
     /// Drops sender `tx`; returns whether it was alive. Dropping the last sender closes the
@@ -200,7 +195,7 @@ impl<T: Clone> Broadcast<T> {
         if !self.sender_alive(tx) {
             return false;
         }
-        self.senders[tx.0] = false;
+        self.senders.remove(tx.0);
         if self.sender_count() == 0 {
             self.wake_all();
         }
@@ -231,11 +226,10 @@ impl<T: Clone> Broadcast<T> {
     }
 
     fn new_receiver(&mut self) -> ReceiverId {
-        self.receivers.push(Some(Rx {
+        ReceiverId(self.receivers.add(Rx {
             next: self.tail,
             pending_recv: None,
-        }));
-        ReceiverId(self.receivers.len() - 1)
+        }))
     }
 
     /// Drops receiver `rx` (and its pending `recv()`, if any); returns whether it was alive.
@@ -243,13 +237,7 @@ impl<T: Clone> Broadcast<T> {
     /// guide: broadcast, Event Distribution: a subscriber that exits drops its receiver; the
     /// messages it did not read stop counting against [`Broadcast::len`].
     pub fn drop_receiver(&mut self, rx: ReceiverId) -> bool {
-        match self.receivers.get_mut(rx.0) {
-            Some(slot @ Some(_)) => {
-                *slot = None;
-                true
-            }
-            _ => false,
-        }
+        self.receivers.remove(rx.0).is_some()
     }
 
     /// `Sender::send(value)`: `Ok(number of receivers alive)`, or `Err(value)` when there is
@@ -288,7 +276,7 @@ impl<T: Clone> Broadcast<T> {
     /// "Continue receiving from current position": the cursor moved to that oldest message.
     pub fn try_recv(&mut self, rx: ReceiverId) -> Option<TryRecv<T>> {
         let (oldest, tail, closed) = (self.oldest(), self.tail, self.is_closed());
-        let r = self.receivers.get_mut(rx.0)?.as_mut()?;
+        let r = self.receivers.get_mut(rx.0)?;
         r.pending_recv = None;
         if r.next < oldest {
             let missed = oldest - r.next;
@@ -354,14 +342,14 @@ impl<T: Clone> Broadcast<T> {
     ///
     /// guide: broadcast, Basic Example - what a successful `send` returns.
     pub fn receiver_count(&self) -> usize {
-        self.receivers.iter().flatten().count()
+        self.receivers.count()
     }
 
     /// `Sender::strong_count` / `Receiver::sender_strong_count`: senders alive.
     ///
     /// guide: broadcast, Lagging Receivers - `Closed` needs this to be 0.
     pub fn sender_count(&self) -> usize {
-        self.senders.iter().filter(|&&alive| alive).count()
+        self.senders.count()
     }
 
     /// `Receiver::is_closed`: whether every sender is gone (even if messages are still there
@@ -380,8 +368,7 @@ impl<T: Clone> Broadcast<T> {
     pub fn len(&self) -> usize {
         let oldest = self.oldest();
         self.receivers
-            .iter()
-            .flatten()
+            .values()
             .map(|r| r.next.max(oldest))
             .min()
             .map_or(0, |first_unread| {

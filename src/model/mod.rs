@@ -11,4 +11,5 @@ pub mod broadcast;
 pub mod concurrent;
 pub mod mpsc;
 pub mod oneshot;
+pub mod slots;
 pub mod watch;

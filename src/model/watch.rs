@@ -23,6 +23,8 @@
 
 use std::task::Poll;
 
+use super::slots::Slots;
+
 /// A sender handle of the model: the index of the `Sender` in creation order (the channel's
 /// first sender is 0, each `clone_sender` takes the next one).
 ///
@@ -93,10 +95,10 @@ pub struct Watch<T> {
     value: T,
     /// Number of notifying sends so far.
     version: u64,
-    /// `senders[i]`: whether sender `i` is alive.
-    senders: Vec<bool>,
-    /// `receivers[i]`: receiver `i`, `None` once dropped.
-    receivers: Vec<Option<Rx<T>>>,
+    /// The senders, by creation index.
+    senders: Slots<()>,
+    /// The receivers, by creation index.
+    receivers: Slots<Rx<T>>,
 }
 
 impl<T: Clone + PartialEq> Watch<T> {
@@ -108,41 +110,35 @@ impl<T: Clone + PartialEq> Watch<T> {
         let model = Watch {
             value: init,
             version: 0,
-            senders: vec![true],
-            receivers: vec![Some(Rx {
+            senders: Slots::one(()),
+            receivers: Slots::one(Rx {
                 seen: 0,
                 pending: None,
-            })],
+            }),
         };
         (model, SenderId(0), ReceiverId(0))
     }
 
     /// The senders alive, in creation order.
     pub fn sender_ids(&self) -> Vec<SenderId> {
-        (0..self.senders.len())
-            .filter(|&i| self.senders[i])
-            .map(SenderId)
-            .collect()
+        self.senders.ids().map(SenderId).collect()
     }
 
     /// The receivers alive, in creation order.
     pub fn receiver_ids(&self) -> Vec<ReceiverId> {
-        (0..self.receivers.len())
-            .filter(|&i| self.receivers[i].is_some())
-            .map(ReceiverId)
-            .collect()
+        self.receivers.ids().map(ReceiverId).collect()
     }
 
     fn sender_alive(&self, tx: SenderId) -> bool {
-        self.senders.get(tx.0).copied().unwrap_or(false)
+        self.senders.get(tx.0).is_some()
     }
 
     fn rx(&self, rx: ReceiverId) -> Option<&Rx<T>> {
-        self.receivers.get(rx.0).and_then(Option::as_ref)
+        self.receivers.get(rx.0)
     }
 
     fn rx_mut(&mut self, rx: ReceiverId) -> Option<&mut Rx<T>> {
-        self.receivers.get_mut(rx.0).and_then(Option::as_mut)
+        self.receivers.get_mut(rx.0)
     }
 
     /// A notifying send: new version, and every pending receiver future is woken.
@@ -152,7 +148,7 @@ impl<T: Clone + PartialEq> Watch<T> {
     }
 
     fn wake_all(&mut self) {
-        for rx in self.receivers.iter_mut().flatten() {
+        for rx in self.receivers.values_mut() {
             if let Some(pending) = rx.pending.as_mut() {
                 pending.woken = true;
             }
@@ -180,8 +176,7 @@ impl<T: Clone + PartialEq> Watch<T> {
         if !self.sender_alive(tx) {
             return None;
         }
-        self.senders.push(true);
-        Some(SenderId(self.senders.len() - 1))
+        Some(SenderId(self.senders.add(())))
     }
 
     /// Drops sender `tx`; returns whether it was alive. Dropping the last one closes the
@@ -193,7 +188,7 @@ impl<T: Clone + PartialEq> Watch<T> {
         if !self.sender_alive(tx) {
             return false;
         }
-        self.senders[tx.0] = false;
+        self.senders.remove(tx.0);
         if self.sender_count() == 0 {
             self.wake_all();
         }
@@ -223,11 +218,10 @@ impl<T: Clone + PartialEq> Watch<T> {
     }
 
     fn push_receiver(&mut self, seen: u64) -> ReceiverId {
-        self.receivers.push(Some(Rx {
+        ReceiverId(self.receivers.add(Rx {
             seen,
             pending: None,
-        }));
-        ReceiverId(self.receivers.len() - 1)
+        }))
     }
 
     /// Drops receiver `rx` (and its pending future, if any); returns whether it was alive.
@@ -235,13 +229,7 @@ impl<T: Clone + PartialEq> Watch<T> {
     /// guide: Graceful Shutdown with Channels - the workers' `state_rx` dropped unused, after
     /// which `send` fails (E03).
     pub fn drop_receiver(&mut self, rx: ReceiverId) -> bool {
-        match self.receivers.get_mut(rx.0) {
-            Some(slot @ Some(_)) => {
-                *slot = None;
-                true
-            }
-            _ => false,
-        }
+        self.receivers.remove(rx.0).is_some()
     }
 
     /// `Sender::send(value)`: with a receiver alive, stores `value`, bumps the version (even if
@@ -473,14 +461,14 @@ impl<T: Clone + PartialEq> Watch<T> {
     ///
     /// guide: watch, Multiple Receivers.
     pub fn receiver_count(&self) -> usize {
-        self.receivers.iter().flatten().count()
+        self.receivers.count()
     }
 
     /// `Sender::sender_count`: senders alive.
     ///
     /// guide: Quick Reference "Multiple senders: watch ❌" (E11): it can be more than one.
     pub fn sender_count(&self) -> usize {
-        self.senders.iter().filter(|&&alive| alive).count()
+        self.senders.count()
     }
 
     /// `Receiver::is_closed`: every sender is gone (for good).
