@@ -5,7 +5,8 @@
 
 use std::time::Duration;
 
-use tokio::sync::broadcast::{self, error::RecvError};
+use crate::rt;
+use crate::rt::sync::broadcast::{self, error::RecvError};
 
 use crate::{PatternError, PatternResult, Transcript};
 
@@ -156,20 +157,20 @@ where
     for mut subscriber in subscribers {
         // Subscribed here, before any send: a receiver only gets what is sent after this.
         let mut rx = tx.subscribe();
-        tasks.push(tokio::spawn(async move {
+        tasks.push(rt::spawn(async move {
             loop {
                 let delivery = match rx.recv().await {
                     Ok(event) => Delivery::Event(event),
                     Err(RecvError::Lagged(n)) => Delivery::Missed(n),
                     Err(RecvError::Closed) => return,
                 };
-                tokio::time::sleep(subscriber.deliver(delivery)).await;
+                rt::time::sleep(subscriber.deliver(delivery)).await;
             }
         }));
     }
 
     for (delay, event) in events {
-        tokio::time::sleep(delay).await;
+        rt::time::sleep(delay).await;
         // Err only when there is no subscriber at all.
         let _ = tx.send(event);
     }

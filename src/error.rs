@@ -3,8 +3,12 @@
 //! The guide's examples `unwrap()` every channel operation, so a closed channel or a panicking
 //! task aborts the program. Library code reports these instead, so the report and the tests can
 //! say which pattern failed and why.
+//!
+//! The error types come through [`crate::rt`], so that the patterns' `?` works on tokio's
+//! errors and, under loom, on the loom backend's.
 
-use tokio::task::JoinError;
+use crate::rt::sync::{broadcast, mpsc, oneshot, watch};
+use crate::rt::task::JoinError;
 
 /// Why a pattern could not run to completion.
 #[derive(Debug, thiserror::Error)]
@@ -23,37 +27,37 @@ pub enum PatternError {
     Io(#[from] std::io::Error),
 }
 
-impl<T> From<tokio::sync::mpsc::error::SendError<T>> for PatternError {
-    fn from(_: tokio::sync::mpsc::error::SendError<T>) -> Self {
+impl<T> From<mpsc::error::SendError<T>> for PatternError {
+    fn from(_: mpsc::error::SendError<T>) -> Self {
         PatternError::Closed("mpsc receiver dropped")
     }
 }
 
-impl From<tokio::sync::oneshot::error::RecvError> for PatternError {
-    fn from(_: tokio::sync::oneshot::error::RecvError) -> Self {
+impl From<oneshot::error::RecvError> for PatternError {
+    fn from(_: oneshot::error::RecvError) -> Self {
         PatternError::Closed("oneshot sender dropped without sending")
     }
 }
 
-impl<T> From<tokio::sync::broadcast::error::SendError<T>> for PatternError {
-    fn from(_: tokio::sync::broadcast::error::SendError<T>) -> Self {
+impl<T> From<broadcast::error::SendError<T>> for PatternError {
+    fn from(_: broadcast::error::SendError<T>) -> Self {
         PatternError::Closed("broadcast has no receivers")
     }
 }
 
-impl<T> From<tokio::sync::watch::error::SendError<T>> for PatternError {
-    fn from(_: tokio::sync::watch::error::SendError<T>) -> Self {
+impl<T> From<watch::error::SendError<T>> for PatternError {
+    fn from(_: watch::error::SendError<T>) -> Self {
         PatternError::Closed("watch has no receivers")
     }
 }
 
-impl From<tokio::sync::broadcast::error::RecvError> for PatternError {
-    fn from(e: tokio::sync::broadcast::error::RecvError) -> Self {
+impl From<broadcast::error::RecvError> for PatternError {
+    fn from(e: broadcast::error::RecvError) -> Self {
         match e {
-            tokio::sync::broadcast::error::RecvError::Closed => {
+            broadcast::error::RecvError::Closed => {
                 PatternError::Closed("broadcast senders dropped")
             }
-            tokio::sync::broadcast::error::RecvError::Lagged(n) => PatternError::Lagged(n),
+            broadcast::error::RecvError::Lagged(n) => PatternError::Lagged(n),
         }
     }
 }

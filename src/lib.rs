@@ -46,6 +46,7 @@ pub mod model;
 pub mod mpsc;
 pub mod oneshot;
 pub mod proxy;
+pub mod rt;
 pub mod runner;
 pub mod shutdown;
 pub mod sync;

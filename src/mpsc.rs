@@ -6,8 +6,9 @@
 use std::future::Future;
 use std::time::Duration;
 
-use tokio::sync::mpsc;
-use tokio::sync::mpsc::error::TryRecvError;
+use crate::rt;
+use crate::rt::sync::mpsc;
+use crate::rt::sync::mpsc::error::TryRecvError;
 
 use crate::{PatternError, PatternResult, Transcript};
 
@@ -16,7 +17,7 @@ pub async fn basic(out: Transcript) -> PatternResult {
     let (tx, mut rx) = mpsc::channel::<i32>(10);
 
     let producer_out = out.clone();
-    let producer = tokio::spawn(async move {
+    let producer = rt::spawn(async move {
         for i in 0..5 {
             if tx.send(i).await.is_err() {
                 producer_out.line("Receiver dropped, stopping");
@@ -76,9 +77,9 @@ pub async fn fan_in<T: Send + 'static>(
     let mut tasks = Vec::new();
     for messages in producers {
         let tx = tx.clone();
-        tasks.push(tokio::spawn(async move {
+        tasks.push(rt::spawn(async move {
             for (delay, message) in messages {
-                tokio::time::sleep(delay).await;
+                rt::time::sleep(delay).await;
                 tx.send(message).await?;
             }
             Ok::<_, mpsc::error::SendError<T>>(())
@@ -130,7 +131,7 @@ pub async fn backpressure_with(
     let (tx, mut rx) = mpsc::channel::<i32>(capacity);
 
     let producer_out = out.clone();
-    let producer = tokio::spawn(async move {
+    let producer = rt::spawn(async move {
         for i in 0..count {
             producer_out.line(format!("Sending {i}"));
             tx.send(i).await?;
@@ -141,7 +142,7 @@ pub async fn backpressure_with(
 
     while let Some(value) = rx.recv().await {
         out.line(format!("Processing {value}"));
-        tokio::time::sleep(processing(value)).await;
+        rt::time::sleep(processing(value)).await;
     }
     producer.await??;
     Ok(())
@@ -189,9 +190,9 @@ pub const BACKPRESSURE: &[&str] = &[
 pub async fn shutdown(out: Transcript) -> PatternResult {
     let (shutdown_tx, shutdown_rx) = mpsc::channel::<()>(1);
 
-    let worker = tokio::spawn(run_worker(shutdown_rx, do_work, out));
+    let worker = rt::spawn(run_worker(shutdown_rx, do_work, out));
 
-    tokio::time::sleep(Duration::from_secs(1)).await;
+    rt::time::sleep(Duration::from_secs(1)).await;
     // The worker also stops if it never gets this: a closed channel means shutdown too.
     let _ = shutdown_tx.send(()).await;
     worker.await?;
@@ -216,14 +217,14 @@ where
         // Outside any select!: nothing can cancel a unit once it has started.
         work().await;
         // Let the signal's sender run between units even when a unit never waits.
-        tokio::task::yield_now().await;
+        rt::task::yield_now().await;
     }
     out.line("Worker cleaned up");
 }
 
 /// The guide's unit of work: 100 ms of pretend effort.
 pub async fn do_work() {
-    tokio::time::sleep(Duration::from_millis(100)).await;
+    rt::time::sleep(Duration::from_millis(100)).await;
 }
 
 /// What [`shutdown`] prints.

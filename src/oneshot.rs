@@ -6,7 +6,8 @@
 use std::future::Future;
 use std::time::Duration;
 
-use tokio::sync::oneshot;
+use crate::rt;
+use crate::rt::sync::oneshot;
 
 use crate::{PatternResult, Transcript};
 
@@ -14,7 +15,7 @@ use crate::{PatternResult, Transcript};
 pub async fn request_response(out: Transcript) -> PatternResult {
     let (tx, rx) = oneshot::channel::<String>();
 
-    let worker = tokio::spawn(async move {
+    let worker = rt::spawn(async move {
         let result = expensive_computation().await;
         // Err only when the requester has gone away, and then nobody wants the value.
         let _ = tx.send(result);
@@ -28,7 +29,7 @@ pub async fn request_response(out: Transcript) -> PatternResult {
 
 /// The guide's computation: 100 ms, then a string.
 pub async fn expensive_computation() -> String {
-    tokio::time::sleep(Duration::from_millis(100)).await;
+    rt::time::sleep(Duration::from_millis(100)).await;
     "Computed value".to_string()
 }
 
@@ -39,7 +40,7 @@ pub const REQUEST_RESPONSE: &[&str] = &["Got: Computed value"];
 pub async fn dropped_sender(out: Transcript) -> PatternResult {
     let (tx, rx) = oneshot::channel::<String>();
 
-    let worker = tokio::spawn(async move {
+    let worker = rt::spawn(async move {
         // The guide's task returns before it sends; dropping `tx` is what the receiver sees.
         drop(tx);
     });
@@ -67,7 +68,7 @@ where
     T: Send + 'static,
 {
     let (tx, rx) = oneshot::channel();
-    tokio::spawn(async move {
+    rt::spawn(async move {
         let result = f.await;
         // Err only when the receiver was dropped: nobody wants the result then.
         let _ = tx.send(result);
@@ -78,7 +79,7 @@ where
 /// The guide's `main` for [`spawn_with_result`], corrected.
 pub async fn spawn_with_result_pattern(out: Transcript) -> PatternResult {
     let result_rx = spawn_with_result(async {
-        tokio::time::sleep(Duration::from_millis(50)).await;
+        rt::time::sleep(Duration::from_millis(50)).await;
         42
     });
     out.line(format!("Result: {}", result_rx.await?));

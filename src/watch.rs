@@ -5,7 +5,8 @@
 
 use std::time::Duration;
 
-use tokio::sync::watch;
+use crate::rt;
+use crate::rt::sync::watch;
 
 use crate::{PatternError, PatternResult, Transcript};
 
@@ -49,9 +50,9 @@ pub const MULTI_RECEIVER: &[&str] = &["rx1 sees: 0", "rx2 sees: 0", "rx1 sees: 4
 pub async fn changed(out: Transcript) -> PatternResult {
     let (tx, rx) = watch::channel(0);
 
-    let updater = tokio::spawn(async move {
+    let updater = rt::spawn(async move {
         for i in 1..=3 {
-            tokio::time::sleep(Duration::from_millis(100)).await;
+            rt::time::sleep(Duration::from_millis(100)).await;
             tx.send(i)?;
         }
         Ok::<_, watch::error::SendError<i32>>(())
@@ -101,18 +102,18 @@ where
     let start = tokio::time::Instant::now();
     let (tx, rx) = watch::channel(initial);
 
-    let follower = tokio::spawn(follow(rx.clone()));
-    let sampler = tokio::spawn(async move {
+    let follower = rt::spawn(follow(rx.clone()));
+    let sampler = rt::spawn(async move {
         let mut samples = Vec::new();
         for delay in reads {
-            tokio::time::sleep(delay).await;
+            rt::time::sleep(delay).await;
             samples.push((start.elapsed(), rx.borrow().clone()));
         }
         samples
     });
 
     for (delay, value) in sends {
-        tokio::time::sleep(delay).await;
+        rt::time::sleep(delay).await;
         // send_replace: the readers may be done already, and the value is stored regardless.
         tx.send_replace(value);
     }
@@ -143,23 +144,27 @@ pub async fn idle_timeout(out: Transcript) -> PatternResult {
     let at = move || start.elapsed().as_millis();
     let (mut client, proxy_client_side) = tokio::io::duplex(1024);
     let (proxy_upstream_side, mut upstream) = tokio::io::duplex(1024);
-    let relay = tokio::spawn(crate::proxy::relay(
+    // The relay runs beside the peers in this one task (no spawn: tokio's I/O and timer, which
+    // loom cannot see, stay out of `crate::rt`).
+    let relay = crate::proxy::relay(
         proxy_client_side,
         proxy_upstream_side,
         Duration::from_secs(5),
-    ));
+    );
+    let peers = async {
+        let mut buf = [0u8; 4];
+        client.write_all(b"ping").await?;
+        upstream.read_exact(&mut buf).await?;
+        out.line(format!("upstream got {:?} at {}ms", bytes_str(&buf), at()));
 
-    let mut buf = [0u8; 4];
-    client.write_all(b"ping").await?;
-    upstream.read_exact(&mut buf).await?;
-    out.line(format!("upstream got {:?} at {}ms", bytes_str(&buf), at()));
-
-    tokio::time::sleep(Duration::from_secs(1)).await;
-    upstream.write_all(b"pong").await?;
-    client.read_exact(&mut buf).await?;
-    out.line(format!("client got {:?} at {}ms", bytes_str(&buf), at()));
-
-    let outcome = relay.await?;
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        upstream.write_all(b"pong").await?;
+        client.read_exact(&mut buf).await?;
+        out.line(format!("client got {:?} at {}ms", bytes_str(&buf), at()));
+        Ok::<_, std::io::Error>(())
+    };
+    let (outcome, peers) = tokio::join!(relay, peers);
+    peers?;
     out.line(format!(
         "relay closed at {}ms: {:?}, {} bytes client->upstream, {} bytes upstream->client",
         at(),
@@ -168,6 +173,7 @@ pub async fn idle_timeout(out: Transcript) -> PatternResult {
         outcome.upstream_to_client
     ));
     // Both streams were dropped with the relay: each peer reads EOF.
+    let mut buf = [0u8; 4];
     let client_read = client.read(&mut buf).await?;
     let upstream_read = upstream.read(&mut buf).await?;
     out.line(format!(

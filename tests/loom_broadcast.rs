@@ -1,4 +1,4 @@
-//! Loom models of broadcast lag (`model::concurrent::broadcast_channel`: the sequential
+//! Loom models of broadcast lag (`model::concurrent::broadcast::channel`: the sequential
 //! `model::broadcast` behind a facade mutex, plus the wake-ups): with senders and receivers
 //! running concurrently, what each receiver gets is a run of the sent sequence, its gaps
 //! reported by exact lag counts (a value, a lag of `n` skipping exactly `n` positions, then the
@@ -12,18 +12,19 @@ use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
-use channel_patterns::model::broadcast::{Recv, TryRecv};
-use channel_patterns::model::concurrent::{BroadcastReceiver, Side, Wake, broadcast_channel};
+use channel_patterns::model::concurrent::broadcast::error::{RecvError, TryRecvError};
+use channel_patterns::model::concurrent::broadcast::{Receiver, channel};
+use channel_patterns::model::concurrent::{Side, Wake};
 use loom::sync::{Arc, Mutex};
 use loom::thread;
 use loom_support::{Wait, explore, rejected, settle_all};
 
 /// The operations under test: the real ones by default; each twin overrides one with a defect.
 trait Ops: Copy + Send + Sync + 'static {
-    fn try_recv(self, rx: &mut BroadcastReceiver<u32>) -> TryRecv<u32> {
+    fn try_recv(self, rx: &mut Receiver<u32>) -> Result<u32, TryRecvError> {
         rx.try_recv()
     }
-    fn recv(self, rx: &mut BroadcastReceiver<u32>) -> Wait<'_, Recv<u32>> {
+    fn recv(self, rx: &mut Receiver<u32>) -> Wait<'_, Result<u32, RecvError>> {
         Box::pin(rx.recv())
     }
 }
@@ -36,13 +37,13 @@ impl Ops for Real {}
 /// with `Closed`), is the run of `sent` it claims: each value is the one at its position, each
 /// `Lagged(n)` skips exactly the `n` positions it lost and is followed by a value or another
 /// lag, and every position is accounted for.
-fn assert_run_of(sent: &[u32], seen: &[TryRecv<u32>]) {
+fn assert_run_of(sent: &[u32], seen: &[Result<u32, TryRecvError>]) {
     let context = format!("received {seen:?}, sent {sent:?}");
     let mut position = 0;
     let mut after_lag = false;
     for item in seen {
         match item {
-            TryRecv::Value(v) => {
+            Ok(v) => {
                 assert_eq!(
                     sent.get(position),
                     Some(v),
@@ -51,7 +52,7 @@ fn assert_run_of(sent: &[u32], seen: &[TryRecv<u32>]) {
                 position += 1;
                 after_lag = false;
             }
-            TryRecv::Lagged(n) => {
+            Err(TryRecvError::Lagged(n)) => {
                 assert!(
                     *n > 0,
                     "not a run of the sent sequence (a lag of 0): {context}"
@@ -63,7 +64,7 @@ fn assert_run_of(sent: &[u32], seen: &[TryRecv<u32>]) {
                 );
                 after_lag = true;
             }
-            TryRecv::Empty | TryRecv::Closed => {
+            Err(TryRecvError::Empty | TryRecvError::Closed) => {
                 assert!(
                     !after_lag,
                     "not a run of the sent sequence (nothing after a lag): {context}"
@@ -71,7 +72,7 @@ fn assert_run_of(sent: &[u32], seen: &[TryRecv<u32>]) {
             }
         }
     }
-    assert_eq!(seen.last(), Some(&TryRecv::Closed), "{context}");
+    assert_eq!(seen.last(), Some(&Err(TryRecvError::Closed)), "{context}");
     assert_eq!(
         position,
         sent.len(),
@@ -84,7 +85,7 @@ fn assert_run_of(sent: &[u32], seen: &[TryRecv<u32>]) {
 /// receiver reads twice on its own thread meanwhile, the other once on the main thread; after
 /// the senders are gone, both read to the end.
 fn lag(ops: impl Ops) {
-    let (tx, mut main_rx) = broadcast_channel::<u32>(1);
+    let (tx, mut main_rx) = channel::<u32>(1);
     let mut thread_rx = tx.subscribe();
     let tx2 = tx.clone();
     let sent = Arc::new(Mutex::new(Vec::new()));
@@ -115,7 +116,7 @@ fn lag(ops: impl Ops) {
         (&mut main_rx, &mut main_seen),
         (&mut thread_rx, &mut thread_seen),
     ] {
-        while seen.last() != Some(&TryRecv::Closed) {
+        while seen.last() != Some(&Err(TryRecvError::Closed)) {
             seen.push(ops.try_recv(rx));
         }
         assert_run_of(&sent, seen);
@@ -125,7 +126,7 @@ fn lag(ops: impl Ops) {
 /// Two receivers wait on an empty channel while a send happens on another thread: both are
 /// woken, and both get the value.
 fn send_wakes_every_receiver(ops: impl Ops) {
-    let (tx, mut rx_a) = broadcast_channel::<u32>(1);
+    let (tx, mut rx_a) = channel::<u32>(1);
     let mut rx_b = tx.subscribe();
     let (got, tx) = settle_all(vec![ops.recv(&mut rx_a), ops.recv(&mut rx_b)], move || {
         tx.send(1).unwrap();
@@ -133,7 +134,7 @@ fn send_wakes_every_receiver(ops: impl Ops) {
     });
     assert_eq!(
         got,
-        [Some(Recv::Value(1)), Some(Recv::Value(1))],
+        [Some(Ok(1)), Some(Ok(1))],
         "lost wake-up: a receiver waits although a message was sent"
     );
     drop(tx);
@@ -156,14 +157,16 @@ fn twin_that_counts_the_lag_before_moving_the_cursor_reports_a_wrong_gap() {
     #[derive(Clone, Copy)]
     struct StaleLag;
     impl Ops for StaleLag {
-        fn try_recv(self, rx: &mut BroadcastReceiver<u32>) -> TryRecv<u32> {
+        fn try_recv(self, rx: &mut Receiver<u32>) -> Result<u32, TryRecvError> {
             let id = rx.id();
             let (behind, capacity) = rx
                 .shared()
                 .read(|m| (m.receiver_len(id).unwrap_or(0), m.capacity()));
             match rx.try_recv() {
                 // BUG: counted before the cursor moved, under another lock.
-                TryRecv::Lagged(_) => TryRecv::Lagged(behind.saturating_sub(capacity) as u64),
+                Err(TryRecvError::Lagged(_)) => {
+                    Err(TryRecvError::Lagged(behind.saturating_sub(capacity) as u64))
+                }
                 other => other,
             }
         }
@@ -181,26 +184,29 @@ fn twin_that_counts_the_lag_before_moving_the_cursor_reports_a_wrong_gap() {
 /// waiting in another, so a send can fall in between and find nobody to wake.
 #[test]
 fn twin_whose_recv_checks_then_registers_loses_a_wakeup() {
-    struct RacyRecv<'a>(&'a mut BroadcastReceiver<u32>);
+    struct RacyRecv<'a>(&'a mut Receiver<u32>);
     impl Future for RacyRecv<'_> {
-        type Output = Recv<u32>;
-        fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Recv<u32>> {
+        type Output = Result<u32, RecvError>;
+        fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
             let rx = &mut *self.get_mut().0;
             match rx.try_recv() {
-                TryRecv::Value(v) => Poll::Ready(Recv::Value(v)),
-                TryRecv::Lagged(n) => Poll::Ready(Recv::Lagged(n)),
-                TryRecv::Closed => Poll::Ready(Recv::Closed),
+                Ok(v) => Poll::Ready(Ok(v)),
+                Err(TryRecvError::Lagged(n)) => Poll::Ready(Err(RecvError::Lagged(n))),
+                Err(TryRecvError::Closed) => Poll::Ready(Err(RecvError::Closed)),
                 // BUG: the lock was released after the check; registered without re-checking.
-                TryRecv::Empty => rx
-                    .shared()
-                    .poll(cx, Side::Receivers, |_| (Poll::Pending, Wake::NONE)),
+                Err(TryRecvError::Empty) => {
+                    rx.shared()
+                        .poll(cx, Side::Receivers, "broadcast::Receiver::recv", |_| {
+                            (Poll::Pending, Wake::NONE)
+                        })
+                }
             }
         }
     }
     #[derive(Clone, Copy)]
     struct CheckThenRegister;
     impl Ops for CheckThenRegister {
-        fn recv(self, rx: &mut BroadcastReceiver<u32>) -> Wait<'_, Recv<u32>> {
+        fn recv(self, rx: &mut Receiver<u32>) -> Wait<'_, Result<u32, RecvError>> {
             Box::pin(RacyRecv(rx))
         }
     }

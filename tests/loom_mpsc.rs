@@ -1,8 +1,9 @@
-//! Loom models of backpressure on a bounded mpsc channel (`model::concurrent::mpsc_channel`:
-//! the sequential `model::mpsc` behind a facade mutex, plus the wake-ups): the queue never
-//! holds more than its capacity, a producer waiting for room is always woken when room frees
-//! (no lost wake-up), messages come out in FIFO order, and closing the channel wakes every
-//! waiting producer, as the last producer's drop wakes the waiting consumer.
+//! Loom models of backpressure on a bounded mpsc channel (`model::concurrent::mpsc::channel`:
+//! the sequential `model::mpsc`, its values in parcels, behind a facade mutex, plus the
+//! wake-ups): the queue never holds more than its capacity, a producer waiting for room is
+//! always woken when room frees (no lost wake-up), messages come out in FIFO order, and closing
+//! the channel wakes every waiting producer, as the last producer's drop wakes the waiting
+//! consumer.
 //! Run with `bash ci/loom.sh`.
 #![cfg(channel_patterns_loom)]
 
@@ -12,10 +13,10 @@ use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll, Waker};
 
-use channel_patterns::model::concurrent::{
-    MpscReceiver, MpscSender, Shared, Side, Wake, mpsc_channel,
-};
-use channel_patterns::model::mpsc::{Mpsc, Op, Outcome, TryRecvError, TrySendError};
+use channel_patterns::model::concurrent::mpsc::error::{SendError, TryRecvError, TrySendError};
+use channel_patterns::model::concurrent::mpsc::{Model, Receiver, Sender, channel};
+use channel_patterns::model::concurrent::{Shared, Side, Wake};
+use channel_patterns::model::mpsc::{Mpsc, Op, Outcome};
 use loom::thread;
 use loom_support::{Wait, explore, rejected, settle, settle_all};
 
@@ -23,22 +24,22 @@ const CAPACITY: usize = 2;
 
 /// The operations under test: the real ones by default; each twin overrides one with a defect.
 trait Ops: Copy + Send + Sync + 'static {
-    fn send(self, tx: &MpscSender<u32>, value: u32) -> Wait<'_, Result<(), u32>> {
+    fn send(self, tx: &Sender<u32>, value: u32) -> Wait<'_, Result<(), SendError<u32>>> {
         Box::pin(tx.send(value))
     }
     /// The consumer's `recv().await`, polled once (the models call it only when a message is
     /// queued, so it is ready).
-    fn recv(self, rx: &mut MpscReceiver<u32>) -> Option<u32> {
+    fn recv(self, rx: &mut Receiver<u32>) -> Option<u32> {
         let mut cx = Context::from_waker(Waker::noop());
         match std::pin::pin!(rx.recv()).poll(&mut cx) {
             Poll::Ready(got) => got,
             Poll::Pending => panic!("recv pending with a message queued"),
         }
     }
-    fn close(self, rx: &mut MpscReceiver<u32>) {
+    fn close(self, rx: &mut Receiver<u32>) {
         rx.close();
     }
-    fn drop_sender(self, tx: MpscSender<u32>) {
+    fn drop_sender(self, tx: Sender<u32>) {
         drop(tx);
     }
 }
@@ -47,7 +48,7 @@ trait Ops: Copy + Send + Sync + 'static {
 struct Real;
 impl Ops for Real {}
 
-fn assert_within_capacity(shared: &Shared<Mpsc<u32>>) {
+fn assert_within_capacity(shared: &Shared<Model<u32>>) {
     let queued = shared.read(|m| m.buffered().len());
     assert!(
         queued <= CAPACITY,
@@ -61,7 +62,7 @@ fn assert_within_capacity(shared: &Shared<Mpsc<u32>>) {
 /// was not woken when room freed), no message is lost or invented, and each producer's
 /// messages come out in the order it sent them.
 fn backpressure(ops: impl Ops) {
-    let (tx, rx) = mpsc_channel::<u32>(CAPACITY);
+    let (tx, rx) = channel::<u32>(CAPACITY);
     tx.try_send(1).unwrap();
     tx.try_send(2).unwrap();
     let tx2 = tx.clone();
@@ -122,7 +123,7 @@ fn backpressure(ops: impl Ops) {
 /// A full channel, two producers waiting for room, and the consumer closes it: both are woken
 /// and get their values back; the message already queued is still received.
 fn close_wakes_every_producer(ops: impl Ops) {
-    let (tx, rx) = mpsc_channel::<u32>(CAPACITY);
+    let (tx, rx) = channel::<u32>(CAPACITY);
     tx.try_send(1).unwrap();
     tx.try_send(2).unwrap();
     let tx2 = tx.clone();
@@ -133,7 +134,7 @@ fn close_wakes_every_producer(ops: impl Ops) {
     });
     assert_eq!(
         sent,
-        [Some(Err(3)), Some(Err(4))],
+        [Some(Err(SendError(3))), Some(Err(SendError(4)))],
         "a producer waiting for room was not woken by close"
     );
     assert_eq!((rx.try_recv(), rx.try_recv()), (Ok(1), Ok(2)));
@@ -144,7 +145,7 @@ fn close_wakes_every_producer(ops: impl Ops) {
 /// The consumer waits on an empty channel while the last producer sends one message or none
 /// and goes away: it is woken, gets the message if there was one, then the end.
 fn last_producer_wakes_the_consumer(ops: impl Ops, sends: bool) {
-    let (tx, mut rx) = mpsc_channel::<u32>(CAPACITY);
+    let (tx, mut rx) = channel::<u32>(CAPACITY);
     let (got, ()) = settle(rx.recv(), move || {
         if sends {
             tx.try_send(7).unwrap();
@@ -184,10 +185,10 @@ fn twin_whose_recv_forgets_the_waiting_producers_loses_a_wakeup() {
     #[derive(Clone, Copy)]
     struct RecvForgetsProducers;
     impl Ops for RecvForgetsProducers {
-        fn recv(self, rx: &mut MpscReceiver<u32>) -> Option<u32> {
+        fn recv(self, rx: &mut Receiver<u32>) -> Option<u32> {
             rx.shared().update(|m| match m.apply(&Op::TryRecv) {
                 // BUG: a slot was freed, and nobody is told.
-                Outcome::TryRecv(got) => (got.ok(), Wake::NONE),
+                Outcome::TryRecv(got) => (got.ok().map(|p| p.take()), Wake::NONE),
                 _ => (None, Wake::NONE),
             })
         }
@@ -203,27 +204,30 @@ fn twin_whose_recv_forgets_the_waiting_producers_loses_a_wakeup() {
 #[test]
 fn twin_whose_send_checks_then_registers_loses_a_wakeup() {
     struct RacySend<'a> {
-        tx: &'a MpscSender<u32>,
+        tx: &'a Sender<u32>,
         value: u32,
     }
     impl Future for RacySend<'_> {
-        type Output = Result<(), u32>;
+        type Output = Result<(), SendError<u32>>;
         fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
             match self.tx.try_send(self.value) {
                 Ok(()) => Poll::Ready(Ok(())),
-                Err(TrySendError::Closed(v)) => Poll::Ready(Err(v)),
+                Err(TrySendError::Closed(v)) => Poll::Ready(Err(SendError(v))),
                 // BUG: the lock was released after the check; registered without re-checking.
-                Err(TrySendError::Full(_)) => self
-                    .tx
-                    .shared()
-                    .poll(cx, Side::Senders, |_| (Poll::Pending, Wake::NONE)),
+                Err(TrySendError::Full(_)) => {
+                    self.tx
+                        .shared()
+                        .poll(cx, Side::Senders, "mpsc::Sender::send", |_| {
+                            (Poll::Pending, Wake::NONE)
+                        })
+                }
             }
         }
     }
     #[derive(Clone, Copy)]
     struct CheckThenRegister;
     impl Ops for CheckThenRegister {
-        fn send(self, tx: &MpscSender<u32>, value: u32) -> Wait<'_, Result<(), u32>> {
+        fn send(self, tx: &Sender<u32>, value: u32) -> Wait<'_, Result<(), SendError<u32>>> {
             Box::pin(RacySend { tx, value })
         }
     }
@@ -239,7 +243,7 @@ fn twin_whose_close_wakes_nobody_strands_the_producers() {
     #[derive(Clone, Copy)]
     struct SilentClose;
     impl Ops for SilentClose {
-        fn close(self, rx: &mut MpscReceiver<u32>) {
+        fn close(self, rx: &mut Receiver<u32>) {
             rx.shared().update(|m| {
                 m.apply(&Op::Close);
                 ((), Wake::NONE) // BUG
@@ -258,7 +262,7 @@ fn twin_whose_last_drop_wakes_nobody_strands_the_consumer() {
     #[derive(Clone, Copy)]
     struct SilentDrop;
     impl Ops for SilentDrop {
-        fn drop_sender(self, tx: MpscSender<u32>) {
+        fn drop_sender(self, tx: Sender<u32>) {
             tx.shared().update(|m| {
                 m.apply(&Op::DropSender { sender: 0 });
                 ((), Wake::NONE) // BUG

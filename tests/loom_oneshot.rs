@@ -1,8 +1,9 @@
-//! Loom models of request/response over a oneshot channel (`model::concurrent::oneshot_channel`:
-//! the sequential `model::oneshot` behind a facade mutex, plus the wake-up): a waiting
-//! requester observes exactly one of "value delivered" and "sender dropped", under every
-//! interleaving of the send (or the drop) and the receive; and when the requester closes the
-//! channel while the responder sends, the value ends on exactly one side, never lost.
+//! Loom models of request/response over a oneshot channel (`model::concurrent::oneshot::channel`:
+//! the sequential `model::oneshot`, its values in parcels, behind a facade mutex, plus the
+//! wake-up): a waiting requester observes exactly one of "value delivered" and "sender
+//! dropped", under every interleaving of the send (or the drop) and the receive; and when the
+//! requester closes the channel while the responder sends, the value ends on exactly one side,
+//! never lost.
 //! Run with `bash ci/loom.sh`.
 #![cfg(channel_patterns_loom)]
 
@@ -12,22 +13,22 @@ use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
-use channel_patterns::model::concurrent::{
-    OneshotReceiver, OneshotSender, Side, Wake, oneshot_channel,
-};
-use channel_patterns::model::oneshot::{Op, RecvError, TryRecvError};
+use channel_patterns::model::concurrent::oneshot::error::{RecvError, TryRecvError};
+use channel_patterns::model::concurrent::oneshot::{Receiver, Sender, channel};
+use channel_patterns::model::concurrent::{Side, Wake};
+use channel_patterns::model::oneshot::Op;
 use loom::thread;
 use loom_support::{Wait, explore, rejected, settle};
 
 /// The operations under test: the real ones by default; each twin overrides one with a defect.
 trait Ops: Copy + Send + Sync + 'static {
-    fn recv(self, rx: OneshotReceiver<u32>) -> Wait<'static, Result<u32, RecvError>> {
+    fn recv(self, rx: Receiver<u32>) -> Wait<'static, Result<u32, RecvError>> {
         Box::pin(rx)
     }
-    fn send(self, tx: OneshotSender<u32>, value: u32) -> Result<(), u32> {
+    fn send(self, tx: Sender<u32>, value: u32) -> Result<(), u32> {
         tx.send(value)
     }
-    fn drop_sender(self, tx: OneshotSender<u32>) {
+    fn drop_sender(self, tx: Sender<u32>) {
         drop(tx);
     }
 }
@@ -40,7 +41,7 @@ impl Ops for Real {}
 /// dropped without sending: the requester ends with the value or with "sender dropped",
 /// whichever happened, never with neither.
 fn value_or_sender_dropped(ops: impl Ops, sends: bool) {
-    let (tx, rx) = oneshot_channel::<u32>();
+    let (tx, rx) = channel::<u32>();
     let (got, sent) = settle(ops.recv(rx), move || {
         if sends {
             Some(ops.send(tx, 7))
@@ -62,7 +63,7 @@ fn value_or_sender_dropped(ops: impl Ops, sends: bool) {
 /// responder's send succeeded and the requester gets the value, or the send hands the value
 /// back and the requester sees the channel closed. Never both, never neither.
 fn close_races_send(ops: impl Ops) {
-    let (tx, mut rx) = oneshot_channel::<u32>();
+    let (tx, mut rx) = channel::<u32>();
     let responder = thread::spawn(move || ops.send(tx, 7));
     rx.close();
     let got = rx.try_recv();
@@ -96,7 +97,7 @@ fn twin_whose_sender_drop_wakes_nobody_loses_the_wakeup() {
     #[derive(Clone, Copy)]
     struct SilentDrop;
     impl Ops for SilentDrop {
-        fn drop_sender(self, tx: OneshotSender<u32>) {
+        fn drop_sender(self, tx: Sender<u32>) {
             tx.shared().update(|m| {
                 m.apply(&Op::DropSender);
                 ((), Wake::NONE) // BUG
@@ -114,7 +115,7 @@ fn twin_whose_sender_drop_wakes_nobody_loses_the_wakeup() {
 /// waiting in another, so the send can fall in between and find nobody to wake.
 #[test]
 fn twin_whose_receiver_checks_then_registers_loses_the_wakeup() {
-    struct RacyRecv(OneshotReceiver<u32>);
+    struct RacyRecv(Receiver<u32>);
     impl Future for RacyRecv {
         type Output = Result<u32, RecvError>;
         fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
@@ -123,16 +124,19 @@ fn twin_whose_receiver_checks_then_registers_loses_the_wakeup() {
                 Ok(v) => Poll::Ready(Ok(v)),
                 Err(TryRecvError::Closed) => Poll::Ready(Err(RecvError)),
                 // BUG: the lock was released after the check; registered without re-checking.
-                Err(TryRecvError::Empty) => rx
-                    .shared()
-                    .poll(cx, Side::Receivers, |_| (Poll::Pending, Wake::NONE)),
+                Err(TryRecvError::Empty) => {
+                    rx.shared()
+                        .poll(cx, Side::Receivers, "oneshot::Receiver", |_| {
+                            (Poll::Pending, Wake::NONE)
+                        })
+                }
             }
         }
     }
     #[derive(Clone, Copy)]
     struct CheckThenRegister;
     impl Ops for CheckThenRegister {
-        fn recv(self, rx: OneshotReceiver<u32>) -> Wait<'static, Result<u32, RecvError>> {
+        fn recv(self, rx: Receiver<u32>) -> Wait<'static, Result<u32, RecvError>> {
             Box::pin(RacyRecv(rx))
         }
     }
@@ -149,7 +153,7 @@ fn twin_whose_send_decides_before_acting_loses_the_value() {
     #[derive(Clone, Copy)]
     struct StaleSend;
     impl Ops for StaleSend {
-        fn send(self, tx: OneshotSender<u32>, value: u32) -> Result<(), u32> {
+        fn send(self, tx: Sender<u32>, value: u32) -> Result<(), u32> {
             if tx.is_closed() {
                 return Err(value);
             }

@@ -1,7 +1,8 @@
-//! Loom models of watch (`model::concurrent::watch_channel`: the sequential `model::watch`
-//! behind a facade mutex, plus the wake-ups): a receiver waiting for a change always wakes after
-//! a send; a receiver never observes a value older than one it has already seen; and once the
-//! sender is done, a receiver has seen the latest value or is told there is a change.
+//! Loom models of watch (`model::concurrent::watch::channel`: the sequential `model::watch`, its
+//! values in snapshots, behind a facade mutex, plus the wake-ups): a receiver waiting for a
+//! change always wakes after a send; a receiver never observes a value older than one it has
+//! already seen; and once the sender is done, a receiver has seen the latest value or is told
+//! there is a change.
 //! Run with `bash ci/loom.sh`.
 #![cfg(channel_patterns_loom)]
 
@@ -11,18 +12,19 @@ use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
-use channel_patterns::model::concurrent::{Side, Wake, WatchReceiver, watch_channel};
-use channel_patterns::model::watch::Closed;
+use channel_patterns::model::concurrent::watch::error::RecvError;
+use channel_patterns::model::concurrent::watch::{Receiver, channel};
+use channel_patterns::model::concurrent::{Side, Wake};
 use loom::thread;
 use loom_support::{Wait, explore, rejected, settle_all};
 
 /// The operations under test: the real ones by default; each twin overrides one with a defect.
 trait Ops: Copy + Send + Sync + 'static {
-    fn changed(self, rx: &mut WatchReceiver<u32>) -> Wait<'_, Result<(), Closed>> {
+    fn changed(self, rx: &mut Receiver<u32>) -> Wait<'_, Result<(), RecvError>> {
         Box::pin(rx.changed())
     }
-    fn borrow_and_update(self, rx: &mut WatchReceiver<u32>) -> u32 {
-        rx.borrow_and_update().value
+    fn borrow_and_update(self, rx: &mut Receiver<u32>) -> u32 {
+        *rx.borrow_and_update()
     }
 }
 
@@ -33,7 +35,7 @@ impl Ops for Real {}
 /// Two receivers wait for a change while a send happens on another thread: both wake, and
 /// both then read the value sent.
 fn send_wakes_every_waiting_receiver(ops: impl Ops) {
-    let (tx, mut rx) = watch_channel(0u32);
+    let (tx, mut rx) = channel(0u32);
     let mut rx2 = rx.clone();
     let (woken, tx) = settle_all(
         vec![ops.changed(&mut rx), ops.changed(&mut rx2)],
@@ -47,7 +49,7 @@ fn send_wakes_every_waiting_receiver(ops: impl Ops) {
         [Some(Ok(())), Some(Ok(()))],
         "lost wake-up: a receiver waits although a value was sent"
     );
-    assert_eq!((rx.borrow().value, rx2.borrow().value), (1, 1));
+    assert_eq!((*rx.borrow(), *rx2.borrow()), (1, 1));
     drop(tx);
 }
 
@@ -55,14 +57,14 @@ fn send_wakes_every_waiting_receiver(ops: impl Ops) {
 /// on a third thread) read twice each: a second read is never older than the first; and once
 /// the sender is done, each receiver has seen 2 or is told there is a change, then reads 2.
 fn fresh(ops: impl Ops) {
-    let (tx, rx) = watch_channel(0u32);
+    let (tx, rx) = channel(0u32);
     let rx2 = rx.clone();
     let sender = thread::spawn(move || {
         tx.send(1).unwrap();
         tx.send(2).unwrap();
         tx
     });
-    let reads_twice = move |mut rx: WatchReceiver<u32>| {
+    let reads_twice = move |mut rx: Receiver<u32>| {
         let first = ops.borrow_and_update(&mut rx);
         let second = ops.borrow_and_update(&mut rx);
         assert!(first <= second, "read {first}, then the older {second}");
@@ -96,9 +98,9 @@ fn a_receiver_never_goes_back_and_never_misses_the_latest() {
 /// waiting in another, so a send can fall in between and find nobody to wake.
 #[test]
 fn twin_whose_changed_checks_then_registers_loses_a_wakeup() {
-    struct RacyChanged<'a>(&'a mut WatchReceiver<u32>);
+    struct RacyChanged<'a>(&'a mut Receiver<u32>);
     impl Future for RacyChanged<'_> {
-        type Output = Result<(), Closed>;
+        type Output = Result<(), RecvError>;
         fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
             let rx = &mut *self.get_mut().0;
             match rx.has_changed() {
@@ -106,18 +108,21 @@ fn twin_whose_changed_checks_then_registers_loses_a_wakeup() {
                     rx.borrow_and_update();
                     Poll::Ready(Ok(()))
                 }
-                Err(Closed) => Poll::Ready(Err(Closed)),
+                Err(closed) => Poll::Ready(Err(closed)),
                 // BUG: the lock was released after the check; registered without re-checking.
-                Ok(false) => rx
-                    .shared()
-                    .poll(cx, Side::Receivers, |_| (Poll::Pending, Wake::NONE)),
+                Ok(false) => {
+                    rx.shared()
+                        .poll(cx, Side::Receivers, "watch::Receiver::changed", |_| {
+                            (Poll::Pending, Wake::NONE)
+                        })
+                }
             }
         }
     }
     #[derive(Clone, Copy)]
     struct CheckThenRegister;
     impl Ops for CheckThenRegister {
-        fn changed(self, rx: &mut WatchReceiver<u32>) -> Wait<'_, Result<(), Closed>> {
+        fn changed(self, rx: &mut Receiver<u32>) -> Wait<'_, Result<(), RecvError>> {
             Box::pin(RacyChanged(rx))
         }
     }
@@ -134,8 +139,8 @@ fn twin_that_reads_then_marks_seen_misses_the_latest_value() {
     #[derive(Clone, Copy)]
     struct ReadThenMark;
     impl Ops for ReadThenMark {
-        fn borrow_and_update(self, rx: &mut WatchReceiver<u32>) -> u32 {
-            let value = rx.borrow().value;
+        fn borrow_and_update(self, rx: &mut Receiver<u32>) -> u32 {
+            let value = *rx.borrow();
             let id = rx.id();
             rx.shared().update(|m| {
                 // BUG: marks seen whatever version is there now, not the one read.

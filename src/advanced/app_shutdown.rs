@@ -6,14 +6,22 @@
 //! - the signal is a broadcast message, which a worker subscribing after it was sent never
 //!   gets, so that worker never stops (erratum E04).
 //!
-//! The watch of the app's state is the signal instead: a worker waits until the state is no
-//! longer `Running`, which holds at once for a worker that starts late. `send_replace` cannot
-//! fail. Worker tasks are kept in a `JoinSet`, so a worker's panic reaches `main`.
+//! The signal is [`crate::shutdown::Shutdown`], the one shutdown of this crate (the proxy's
+//! drain uses it too): a state, not a message, so a worker that starts after it sees it at
+//! once. The watch of the app's state stays, for observers, and is updated with `send_replace`,
+//! which cannot fail. Worker tasks' handles are kept and joined, so a worker's panic reaches
+//! `main`.
+//!
+//! The app is generic over its [`Signal`] so that a loom test can run this very app with the
+//! guide's broadcast message in its place (one rule changed) and show E04 on every schedule.
 
+use std::future::Future;
 use std::time::Duration;
 
-use tokio::sync::{mpsc, watch};
-use tokio::task::JoinSet;
+use crate::rt;
+use crate::rt::sync::{mpsc, watch};
+use crate::rt::task::JoinHandle;
+use crate::shutdown::{Listener, Shutdown};
 
 use crate::{PatternResult, Transcript};
 
@@ -28,50 +36,93 @@ pub enum AppState {
     Stopped,
 }
 
-/// Owns the state signal and the workers.
+/// What tells the workers to stop.
+pub trait Signal: Send + Sync + 'static {
+    /// A worker's side of the signal.
+    type Listener: Listen;
+    /// A new worker's side; the app takes one for each worker when it starts it.
+    fn listener(&self) -> Self::Listener;
+    /// Tells the workers to stop.
+    fn trigger(&self);
+}
+
+/// A worker's side of a [`Signal`].
+pub trait Listen: Send + 'static {
+    /// Completes once the worker is to stop.
+    fn triggered(&mut self) -> impl Future<Output = ()> + Send + '_;
+}
+
+impl Signal for Shutdown {
+    type Listener = Listener;
+
+    fn listener(&self) -> Listener {
+        Shutdown::listener(self)
+    }
+
+    fn trigger(&self) {
+        Shutdown::trigger(self);
+    }
+}
+
+impl Listen for Listener {
+    fn triggered(&mut self) -> impl Future<Output = ()> + Send + '_ {
+        Listener::triggered(self)
+    }
+}
+
+/// Owns the signal, the state and the workers.
 #[derive(Debug)]
-pub struct App {
+pub struct App<S: Signal = Shutdown> {
+    signal: S,
     state_tx: watch::Sender<AppState>,
     /// `None` once [`App::wait_stopped`] has run: it drops the app's own report sender so that
     /// the reports can end.
     done_tx: Option<mpsc::Sender<String>>,
-    workers: JoinSet<()>,
+    workers: Vec<JoinHandle<()>>,
     out: Transcript,
 }
 
 impl App {
     /// An app with no workers yet, and the receiver of the workers' done reports.
     pub fn new(out: Transcript) -> (Self, mpsc::Receiver<String>) {
+        App::with_signal(Shutdown::new(), out)
+    }
+}
+
+impl<S: Signal> App<S> {
+    /// [`App::new`] with another signal.
+    pub fn with_signal(signal: S, out: Transcript) -> (Self, mpsc::Receiver<String>) {
         let (state_tx, _) = watch::channel(AppState::Running);
         let (done_tx, done_rx) = mpsc::channel(10);
         let app = App {
+            signal,
             state_tx,
             done_tx: Some(done_tx),
-            workers: JoinSet::new(),
+            workers: Vec::new(),
             out,
         };
         (app, done_rx)
     }
 
-    /// Starts a worker that works in 100 ms steps until the app leaves `Running`, then
-    /// reports its name as done. Works the same before and after [`App::shutdown`].
+    /// Starts a worker that works in 100 ms steps until the signal, then reports its name as
+    /// done. Works the same before and after [`App::shutdown`].
+    #[track_caller]
     pub fn spawn_worker(&mut self, name: String) {
-        let mut state_rx = self.state_tx.subscribe();
+        let mut listener = self.signal.listener();
         // After `wait_stopped` nobody collects reports; the worker stops at once anyway.
         let done_tx = self.done_tx.clone();
         let out = self.out.clone();
 
-        self.workers.spawn(async move {
+        self.workers.push(rt::spawn(async move {
             loop {
-                tokio::select! {
+                rt::select! {
                     biased;
-                    // Checks the current value first: a late worker stops at once. An Err means
-                    // the App is gone, which is a shutdown too.
-                    _ = state_rx.wait_for(|s| *s != AppState::Running) => {
+                    // Checked first: a worker that starts after the signal stops at once.
+                    () = listener.triggered() => {
                         out.line(format!("{name}: received shutdown"));
                         break;
                     }
-                    () = tokio::time::sleep(Duration::from_millis(100)) => {
+                    () = rt::time::sleep(Duration::from_millis(100)) => {
                         // Simulated work.
                     }
                 }
@@ -80,29 +131,33 @@ impl App {
                 // Err only if nobody listens for reports any more; nothing is lost then.
                 let _ = done_tx.send(name).await;
             }
-        });
+        }));
     }
 
     /// Tells every worker, present and future, to stop. Cannot fail.
     pub fn shutdown(&self) {
         self.state_tx.send_replace(AppState::ShuttingDown);
+        self.signal.trigger();
     }
 
     /// Waits for every worker's report, writing one line each, then marks the app stopped.
+    ///
+    /// # Errors
+    /// A worker that panicked.
     pub async fn wait_stopped(&mut self, mut done_rx: mpsc::Receiver<String>) -> PatternResult {
         // The app's own sender would keep the reports open forever.
         self.done_tx = None;
         while let Some(name) = done_rx.recv().await {
             self.out.line(format!("{name} completed shutdown"));
         }
-        while let Some(joined) = self.workers.join_next().await {
-            joined?;
+        for worker in self.workers.drain(..) {
+            worker.await?;
         }
         self.state_tx.send_replace(AppState::Stopped);
         Ok(())
     }
 
-    /// The current state, as every worker sees it.
+    /// The current state, as observers see it.
     pub fn state(&self) -> AppState {
         *self.state_tx.borrow()
     }
@@ -116,7 +171,7 @@ pub async fn run(out: Transcript) -> PatternResult {
     app.spawn_worker("worker-2".into());
     app.spawn_worker("worker-3".into());
 
-    tokio::time::sleep(Duration::from_millis(200)).await;
+    rt::time::sleep(Duration::from_millis(200)).await;
 
     app.shutdown();
     app.wait_stopped(done_rx).await

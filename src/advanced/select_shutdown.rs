@@ -1,4 +1,4 @@
-//! "Combining Channels with `tokio::select!`": a worker takes work from an mpsc channel until a
+//! "Combining Channels with `rt::select!`": a worker takes work from an mpsc channel until a
 //! oneshot tells it to stop.
 //!
 //! The guide's worker picks a random ready branch and `break`s at shutdown, so work already
@@ -6,7 +6,8 @@
 //! (erratum E08). This worker prefers queued work, and at shutdown closes the queue and drains
 //! it, so every message that was accepted is processed and later sends fail visibly.
 
-use tokio::sync::{mpsc, oneshot};
+use crate::rt;
+use crate::rt::sync::{mpsc, oneshot};
 
 use crate::{PatternResult, Transcript};
 
@@ -15,7 +16,7 @@ pub async fn run(out: Transcript) -> PatternResult {
     let (work_tx, work_rx) = mpsc::channel::<String>(10);
     let (shutdown_tx, shutdown_rx) = oneshot::channel::<()>();
 
-    let worker = tokio::spawn(worker(work_rx, shutdown_rx, out));
+    let worker = rt::spawn(worker(work_rx, shutdown_rx, out));
 
     work_tx.send("task 1".into()).await?;
     work_tx.send("task 2".into()).await?;
@@ -36,7 +37,7 @@ pub async fn worker(
     out: Transcript,
 ) {
     loop {
-        tokio::select! {
+        rt::select! {
             // Queued work first: shutdown is taken only once the queue is empty.
             biased;
             Some(work) = work_rx.recv() => out.line(format!("Processing: {work}")),

@@ -4,7 +4,8 @@
 //! manager task running (erratum E07). Here `main` drops the sender, which ends the manager's
 //! loop, and awaits the task.
 
-use tokio::sync::mpsc;
+use crate::rt;
+use crate::rt::sync::mpsc;
 
 use crate::{PatternResult, Transcript};
 
@@ -62,7 +63,7 @@ pub fn step(state: State, cmd: Command, out: &Transcript) -> State {
 /// The guide's `main`, corrected: no sleep, and the manager is awaited.
 pub async fn run(out: Transcript) -> PatternResult {
     let (tx, rx) = mpsc::channel(10);
-    let manager = tokio::spawn(connection_manager(rx, out));
+    let manager = rt::spawn(connection_manager(rx, out));
 
     tx.send(Command::Connect("localhost:8080".into())).await?;
     tx.send(Command::Send(vec![1, 2, 3])).await?;

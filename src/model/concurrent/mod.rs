@@ -1,0 +1,232 @@
+//! The loom backend of [`crate::rt`]: tokio's channel, task and time API over the sequential
+//! models of this module's parent, so that loom explores the patterns' own code.
+//!
+//! Compiled only under `--cfg channel_patterns_loom`. Loom cannot see inside tokio, so these are
+//! not tokio's channels: each one is a sequential model ([`super::oneshot`], [`super::mpsc`],
+//! [`super::broadcast`], [`super::watch`]) in a [`Shared`], i.e. behind a mutex from
+//! [`crate::sync`], with the wakers of the tasks waiting on it, and with the handles, methods and
+//! error types of tokio's (the subset the patterns use). The semantics are the model's, which
+//! the property tests check against tokio; what loom checks is the wake-up discipline around
+//! it, the one [`crate::shutdown`] uses:
+//!
+//! - every operation is one critical section that applies one model step;
+//! - an operation that must wait registers its waker in that same critical section, so no state
+//!   change can fall between its check and its registration;
+//! - every step that can unblock a waiter takes the wakers to wake under the lock and wakes them
+//!   after releasing it, since a waker may run code that takes the lock.
+//!
+//! Tasks are loom threads ([`task`]), `sleep` is a point where any other task may run ([`time`]),
+//! and `select!` polls its branches in order ([`select`](crate::rt::select)).
+//!
+//! Differences from tokio that a program can observe, none of which the patterns rely on:
+//! - a sender woken for a freed slot can lose it to a concurrent `try_send`, where tokio's
+//!   semaphore hands the slot to the waiting sender first;
+//! - a oneshot receiver polled after it completed gives `RecvError`, where tokio panics;
+//! - `select!` without `biased;` rotates its first branch (tokio picks it at random): see
+//!   [`select`](crate::rt::select);
+//! - time does not pass: `sleep(d)` gives way once whatever `d` is, and a task that has slept
+//!   [`task::PAUSES_PER_TASK`] times waits for ever at its next sleep (see [`time`]).
+//!
+//! The handles lend their [`Shared`] (`shared()`) and model ids, so that a loom test can build a
+//! broken twin of one operation from the same pieces, with the one defect it is about.
+
+use std::task::{Context, Poll, Waker};
+
+use crate::sync::{Arc, Mutex, lock};
+
+pub mod broadcast;
+pub mod mpsc;
+pub mod oneshot;
+pub mod select;
+pub mod task;
+pub mod time;
+pub mod watch;
+
+/// tokio's `sync` module: the four channels.
+pub mod sync {
+    pub use super::{broadcast, mpsc, oneshot, watch};
+}
+
+/// A value carried through a model whose values must be `Clone`, for a channel whose values
+/// need not be (tokio's mpsc and oneshot take any `T`): the model moves cheap clones of the
+/// parcel around and the receiver takes the value out, once.
+pub struct Parcel<T>(std::sync::Arc<std::sync::Mutex<Option<T>>>);
+
+impl<T> Parcel<T> {
+    /// Wraps `value`.
+    pub fn new(value: T) -> Self {
+        Parcel(std::sync::Arc::new(std::sync::Mutex::new(Some(value))))
+    }
+
+    /// Takes the value out.
+    ///
+    /// # Panics
+    /// If it was taken already: the model handed one message out twice.
+    pub fn take(&self) -> T {
+        self.0
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .take()
+            .unwrap_or_else(|| panic!("a message was received twice"))
+    }
+}
+
+impl<T> Clone for Parcel<T> {
+    fn clone(&self) -> Self {
+        Parcel(self.0.clone())
+    }
+}
+
+impl<T> std::fmt::Debug for Parcel<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Parcel")
+    }
+}
+
+/// One channel's state shared by its handles: the sequential model and the wakers of the tasks
+/// waiting on it, under one mutex, so that a check of the model and the registration of a waker
+/// are one atomic step.
+#[derive(Debug)]
+pub struct Shared<M> {
+    state: Arc<Mutex<State<M>>>,
+}
+
+#[derive(Debug)]
+struct State<M> {
+    model: M,
+    /// Tasks waiting to receive (or for a change).
+    receivers: Vec<Waker>,
+    /// Tasks waiting to send (for room in a bounded mpsc channel).
+    senders: Vec<Waker>,
+}
+
+/// The waiters a model step may have unblocked: all of them on that side are woken (each
+/// re-checks the model when polled again), which is simpler than choosing and cannot strand one.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Wake {
+    /// Wake the tasks waiting to receive.
+    pub receivers: bool,
+    /// Wake the tasks waiting to send.
+    pub senders: bool,
+}
+
+impl Wake {
+    /// A step that unblocks nobody.
+    pub const NONE: Wake = Wake {
+        receivers: false,
+        senders: false,
+    };
+    /// A step that may let a receiver proceed (a message, a change, the last sender gone).
+    pub const RECEIVERS: Wake = Wake {
+        receivers: true,
+        senders: false,
+    };
+    /// A step that may let a sender proceed (a slot freed, the receiver gone).
+    pub const SENDERS: Wake = Wake {
+        receivers: false,
+        senders: true,
+    };
+    /// A step that ends the channel for everybody (close).
+    pub const ALL: Wake = Wake {
+        receivers: true,
+        senders: true,
+    };
+
+    fn when(self, condition: bool) -> Wake {
+        if condition { self } else { Wake::NONE }
+    }
+}
+
+/// Which list a pending task registers in: the side whose progress it waits for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Side {
+    /// It waits to receive.
+    Receivers,
+    /// It waits to send.
+    Senders,
+}
+
+impl<M> Clone for Shared<M> {
+    fn clone(&self) -> Self {
+        Shared {
+            state: self.state.clone(),
+        }
+    }
+}
+
+impl<M> Shared<M> {
+    /// Puts `model` behind the mutex, with nobody waiting.
+    pub fn new(model: M) -> Self {
+        Shared {
+            state: Arc::new(Mutex::new(State {
+                model,
+                receivers: Vec::new(),
+                senders: Vec::new(),
+            })),
+        }
+    }
+
+    /// Reads the model under the lock; wakes nobody, as nothing changes.
+    pub fn read<R>(&self, f: impl FnOnce(&M) -> R) -> R {
+        f(&lock(&self.state).model)
+    }
+
+    /// Applies `step` to the model under the lock, then wakes, outside it, the waiters the step
+    /// says it may have unblocked.
+    pub fn update<R>(&self, step: impl FnOnce(&mut M) -> (R, Wake)) -> R {
+        let (result, wakers) = {
+            let mut state = lock(&self.state);
+            let (result, wake) = step(&mut state.model);
+            (result, state.take(wake))
+        };
+        wakers.into_iter().for_each(Waker::wake);
+        result
+    }
+
+    /// A future's poll: applies `step` under the lock and, if it is pending, registers the
+    /// task's waker on `side` in the same critical section, so that the step that will unblock
+    /// it (which takes this lock) finds it. Wakes what the step unblocked, outside the lock.
+    ///
+    /// `what` names the wait (`"mpsc::Receiver::recv"`) for the report of a run that gets stuck.
+    pub fn poll<R>(
+        &self,
+        cx: &mut Context<'_>,
+        side: Side,
+        what: &'static str,
+        step: impl FnOnce(&mut M) -> (Poll<R>, Wake),
+    ) -> Poll<R> {
+        let (poll, wakers) = {
+            let mut state = lock(&self.state);
+            let (poll, wake) = step(&mut state.model);
+            if poll.is_pending() {
+                let list = match side {
+                    Side::Receivers => &mut state.receivers,
+                    Side::Senders => &mut state.senders,
+                };
+                // A future polled again and again (a `select!` loop) must not grow the list.
+                if !list.iter().any(|w| w.will_wake(cx.waker())) {
+                    list.push(cx.waker().clone());
+                }
+            }
+            (poll, state.take(wake))
+        };
+        if poll.is_pending() {
+            task::waiting_on(what);
+        }
+        wakers.into_iter().for_each(Waker::wake);
+        poll
+    }
+}
+
+impl<M> State<M> {
+    fn take(&mut self, wake: Wake) -> Vec<Waker> {
+        let mut wakers = Vec::new();
+        if wake.receivers {
+            wakers.append(&mut self.receivers);
+        }
+        if wake.senders {
+            wakers.append(&mut self.senders);
+        }
+        wakers
+    }
+}

@@ -1,0 +1,48 @@
+//! The subset of tokio's API the patterns use, through one module: tokio itself in a normal
+//! build, and under `--cfg channel_patterns_loom` the loom backend [`crate::model::concurrent`],
+//! where the channels are the reference models behind loom's primitives and each task is a loom
+//! thread. The patterns take their channels, `spawn`, `sleep` and `select!` from here, so the
+//! code loom explores (`tests/loom_patterns_*.rs`) is the code the report runs.
+//!
+//! The module has tokio's shape, so that code written against tokio runs under loom with only
+//! its imports changed: `use crate::rt as tokio;` makes `tokio::sync::mpsc`, `tokio::spawn`,
+//! `tokio::time::sleep` and `tokio::select!` resolve here (this is how the guide's own code in
+//! [`crate::as_written`] runs under loom).
+//!
+//! | item | normal build | under loom |
+//! |---|---|---|
+//! | `sync::{mpsc, oneshot, broadcast, watch}` | tokio's | the models, with tokio's handles, methods and errors |
+//! | `spawn`, `task::{JoinHandle, JoinError, yield_now}` | tokio's | a loom thread per task ([`crate::model::concurrent::task`]) |
+//! | `time::sleep` | tokio's | a point where any other task may run ([`crate::model::concurrent::time`]) |
+//! | `select!` | tokio's | branches polled in order with `biased;` ([`crate::model::concurrent::select`]) |
+//!
+//! A loom test runs a pattern with `rt::task::run` (loom only), the loom counterpart of a
+//! runtime's `block_on`.
+
+#[cfg(not(channel_patterns_loom))]
+pub use tokio::{select, spawn};
+
+/// The four channels.
+#[cfg(not(channel_patterns_loom))]
+pub mod sync {
+    pub use tokio::sync::{broadcast, mpsc, oneshot, watch};
+}
+
+/// Tasks.
+#[cfg(not(channel_patterns_loom))]
+pub mod task {
+    pub use tokio::task::{JoinError, JoinHandle, spawn, yield_now};
+}
+
+/// Time.
+#[cfg(not(channel_patterns_loom))]
+pub mod time {
+    pub use tokio::time::{Sleep, sleep};
+}
+
+#[cfg(channel_patterns_loom)]
+pub use crate::__loom_select as select;
+#[cfg(channel_patterns_loom)]
+pub use crate::model::concurrent::task::spawn;
+#[cfg(channel_patterns_loom)]
+pub use crate::model::concurrent::{sync, task, time};
