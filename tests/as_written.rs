@@ -7,8 +7,8 @@ use channel_patterns::{advanced, as_written, broadcast, guide, mpsc, oneshot, wa
 use common::run_as_written;
 use pretty_assertions::assert_eq;
 
-/// Each `src/as_written/*.rs`, with its two documented edits undone, is a code block of the
-/// guide, character for character.
+/// Each `src/as_written/*.rs`, with its documented edits undone, is a code block of the guide,
+/// character for character; above the block there is nothing but comments and the loom import.
 #[test]
 fn every_as_written_file_is_a_block_of_the_guide() {
     let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/as_written");
@@ -19,9 +19,25 @@ fn every_as_written_file_is_a_block_of_the_guide() {
             continue;
         }
         let text = std::fs::read_to_string(&path).unwrap();
-        let (_, code) = text
+        let (header, code) = text
             .split_once("// BEGIN GUIDE\n")
             .unwrap_or_else(|| panic!("{} has no BEGIN GUIDE marker", path.display()));
+        // Above the marker: comments, and the one documented edit for loom (not in
+        // watch_idle_timeout, whose I/O loom cannot see).
+        let loom_edit = "#[cfg(channel_patterns_loom)]\nuse crate::rt as tokio;\n";
+        let is_idle_timeout = path.ends_with("watch_idle_timeout.rs");
+        assert_eq!(
+            header.contains(loom_edit),
+            !is_idle_timeout,
+            "{}: the loom import edit is missing or misplaced",
+            path.display()
+        );
+        let rest = header.replace(loom_edit, "");
+        assert!(
+            rest.lines().all(|l| l.starts_with("// ")),
+            "{} has an edit above BEGIN GUIDE other than the documented loom import",
+            path.display()
+        );
         let original = code
             .replace("pub async fn main()", "#[tokio::main]\nasync fn main()")
             .replace("\npub async fn ", "\nasync fn ");

@@ -10,7 +10,13 @@
 //!   the runtime (current-thread, paused time) and can run it;
 //! - in `watch_idle_timeout`, the guide's two functions are made `pub`;
 //! - `println!` resolves to [`println!`](crate::as_written) below, which writes to the
-//!   [`Transcript`] given to [`capture`] when there is one, and to stdout otherwise.
+//!   [`Transcript`] given to [`capture`] when there is one, and to stdout otherwise;
+//! - above the marker, every file but `watch_idle_timeout` (whose I/O loom cannot see) has
+//!   `#[cfg(channel_patterns_loom)] use crate::rt as tokio;`: its only edit for loom. Under the
+//!   loom cfg the guide's `tokio::sync::…`, `tokio::spawn`, `tokio::time::sleep` and
+//!   `tokio::select!` then resolve to [`crate::rt`]'s loom backend, so the loom tests
+//!   (`tests/loom_patterns_*.rs`) run the guide's own code; in a normal build the line is
+//!   compiled out and the code is tokio's.
 //!
 //! `spawn_with_result` is absent: it does not compile (erratum E01, `tests/compile_fail/`).
 

@@ -1,5 +1,7 @@
 // The guide's code as written (`watch-changed`), defects included: see ERRATA.md.
 // Generated from guide/tokio-channels.md; the only edits are listed in as_written/mod.rs.
+#[cfg(channel_patterns_loom)]
+use crate::rt as tokio;
 // BEGIN GUIDE
 use tokio::sync::watch;
 use std::time::Duration;

@@ -23,6 +23,25 @@ pub fn explore(name: &str, f: impl Fn() + Sync + Send + 'static) {
     );
 }
 
+/// [`explore`] at `preemptions` instead of LOOM_MAX_PREEMPTIONS, for a model too large to
+/// explore at that bound within CI's time; the name says so.
+pub fn explore_bounded(name: &str, preemptions: usize, f: impl Fn() + Sync + Send + 'static) {
+    let start = Instant::now();
+    let count = std::sync::Arc::new(AtomicUsize::new(0));
+    let counter = count.clone();
+    let mut builder = loom::model::Builder::new();
+    builder.preemption_bound = Some(preemptions);
+    builder.check(move || {
+        counter.fetch_add(1, Relaxed);
+        f();
+    });
+    println!(
+        "loom model {name} (at most {preemptions} preemptions): {} interleavings explored in {:.2?}",
+        count.load(Relaxed),
+        start.elapsed()
+    );
+}
+
 /// Explores a deliberately broken twin: loom must find an interleaving that fails. Returns
 /// the failure's message.
 pub fn rejected(name: &str, f: impl Fn() + Sync + Send + 'static) -> String {
@@ -139,4 +158,53 @@ where
 {
     let (mut outputs, signalled) = settle_all(vec![Box::pin(wait) as Wait<'a, W::Output>], signal);
     (outputs.pop().flatten(), signalled)
+}
+
+/// Runs a pattern's own code under loom (`rt::task::run`) with a fresh transcript; returns what
+/// it wrote and how the run ended.
+pub fn run_pattern<F, T>(
+    pattern: impl FnOnce(channel_patterns::Transcript) -> F,
+) -> (Vec<String>, channel_patterns::rt::task::Ran<T>)
+where
+    F: Future<Output = T>,
+{
+    let out = channel_patterns::Transcript::new();
+    let ran = channel_patterns::rt::task::run(pattern(out.clone()));
+    (out.lines(), ran)
+}
+
+/// Runs the guide's own code as written (`src/as_written`, whose `tokio` is `rt` under loom),
+/// with its `println!`s captured; returns what it printed and how the run ended.
+pub fn run_as_written<F>(
+    main: impl FnOnce() -> F,
+) -> (Vec<String>, channel_patterns::rt::task::Ran<()>)
+where
+    F: Future<Output = ()>,
+{
+    let out = channel_patterns::Transcript::new();
+    // Loom's threads all run on this OS thread, so the thread-local capture sees every task.
+    let ran =
+        channel_patterns::as_written::capture(&out, || channel_patterns::rt::task::run(main()));
+    (out.lines(), ran)
+}
+
+/// The transcript and the schedule of a failing run, for an assertion message.
+pub fn interleaving<T>(lines: &[String], ran: &channel_patterns::rt::task::Ran<T>) -> String {
+    format!(
+        "\n  printed: {lines:?}\n  schedule: {}",
+        ran.schedule.join(", ")
+    )
+}
+
+/// [`run_pattern`] with each task allowed `pauses` sleeps (`rt::task::run_with`).
+pub fn run_pattern_with<F, T>(
+    pauses: u32,
+    pattern: impl FnOnce(channel_patterns::Transcript) -> F,
+) -> (Vec<String>, channel_patterns::rt::task::Ran<T>)
+where
+    F: Future<Output = T>,
+{
+    let out = channel_patterns::Transcript::new();
+    let ran = channel_patterns::rt::task::run_with(pauses, pattern(out.clone()));
+    (out.lines(), ran)
 }
