@@ -22,7 +22,8 @@
 //! | every defect | [`as_written`] | `tests/errata.rs`, `tests/as_written.rs` |
 //! | each channel's semantics, made exact | [`model`] | `tests/prop_{mpsc,oneshot,broadcast,watch}.rs` |
 //! | the patterns' ordering and lag guarantees | [`mpsc`], [`broadcast`], [`watch`] | `tests/prop_patterns.rs` |
-//! | shutdown and idle coordination | [`shutdown`], [`idle`], [`sync`] | `tests/shutdown.rs`, `tests/loom_*.rs` |
+//! | shutdown and idle coordination | [`shutdown`], [`idle`], [`sync`] | `tests/shutdown.rs`, `tests/loom_shutdown.rs`, `tests/loom_idle.rs` |
+//! | every pattern on every interleaving (loom) | [`rt`], `model::concurrent` (loom builds) | `tests/loom_patterns_*.rs`, `tests/loom_{mpsc,oneshot,broadcast,watch}.rs` |
 
 #![warn(clippy::unwrap_used, clippy::expect_used)]
 

@@ -1,5 +1,5 @@
 //! The subset of tokio's API the patterns use, through one module: tokio itself in a normal
-//! build, and under `--cfg channel_patterns_loom` the loom backend [`crate::model::concurrent`],
+//! build, and under `--cfg channel_patterns_loom` the loom backend `crate::model::concurrent`,
 //! where the channels are the reference models behind loom's primitives and each task is a loom
 //! thread. The patterns take their channels, `spawn`, `sleep` and `select!` from here, so the
 //! code loom explores (`tests/loom_patterns_*.rs`) is the code the report runs.
@@ -12,9 +12,9 @@
 //! | item | normal build | under loom |
 //! |---|---|---|
 //! | `sync::{mpsc, oneshot, broadcast, watch}` | tokio's | the models, with tokio's handles, methods and errors |
-//! | `spawn`, `task::{JoinHandle, JoinError, yield_now}` | tokio's | a loom thread per task ([`crate::model::concurrent::task`]) |
-//! | `time::sleep` | tokio's | a point where any other task may run ([`crate::model::concurrent::time`]) |
-//! | `select!` | tokio's | branches polled in order with `biased;` ([`crate::model::concurrent::select`]) |
+//! | `spawn`, `task::{JoinHandle, JoinError, yield_now}` | tokio's | a loom thread per task (`model::concurrent::task`) |
+//! | `time::sleep` | tokio's | a point where any other task may run (`model::concurrent::time`) |
+//! | `select!` | tokio's | branches polled in order with `biased;` (`model::concurrent::select`) |
 //!
 //! A loom test runs a pattern with `rt::task::run` (loom only), the loom counterpart of a
 //! runtime's `block_on`.

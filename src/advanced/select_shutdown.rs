@@ -38,7 +38,9 @@ pub async fn worker(
 ) {
     loop {
         rt::select! {
-            // Queued work first: shutdown is taken only once the queue is empty.
+            // Queued work first: shutdown is taken only when the queue was empty as it was
+            // polled. Work and signal sent between the two polls can still put the signal
+            // first (loom finds that schedule); the drain below processes that work.
             biased;
             Some(work) = work_rx.recv() => out.line(format!("Processing: {work}")),
             // Sent or sender dropped: either way nobody will ask this worker for more.

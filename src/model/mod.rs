@@ -5,7 +5,7 @@
 //! They are the oracles of the property tests (`tests/prop_*.rs`), which apply random
 //! operation sequences to tokio's channels and to these models and compare every observation,
 //! and they are plain data with no tokio inside, so that under loom they can stand in for tokio's
-//! channels: [`concurrent`] (loom builds only) gives them tokio's API, as the loom backend of
+//! channels: `concurrent` (loom builds only) gives them tokio's API, as the loom backend of
 //! [`crate::rt`].
 
 pub mod broadcast;
