@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# Loom models of the crate's coordination logic: every interleaving (up to
-# LOOM_MAX_PREEMPTIONS preemptions, 3 by default; tokio's own CI uses 2), in release mode, in
-# a target dir of its own. Prints each model's interleavings explored and time.
+# Loom over the patterns' own code (tests/loom_patterns_*.rs) and the crate's coordination
+# logic: every interleaving (up to LOOM_MAX_PREEMPTIONS preemptions, 3 by default; tokio's own
+# CI uses 2), in release mode, in a target dir of its own. Prints each model's interleavings
+# explored and time, and each broken twin's failing interleaving.
 #   bash ci/loom.sh
 #   LOOM_MAX_PREEMPTIONS=2 bash ci/loom.sh loom_shutdown     # one suite
 set -euo pipefail
@@ -28,6 +29,7 @@ for suite in $suites; do
     echo "loom: $suite FAILED"
     exit 1
   }
-  echo "$out" | grep -oE 'loom (model|twin) .*' | sed "s/^/$suite: /"
+  # A twin's failing interleaving follows its line: what it printed and the schedule.
+  echo "$out" | grep -oE '(loom (model|twin) .*|^  (printed|schedule): .*)' | sed "s/^/$suite: /"
 done
 echo "loom: all models passed and every broken twin was rejected in $(( $(date +%s) - start )) s (LOOM_MAX_PREEMPTIONS=$LOOM_MAX_PREEMPTIONS)"

@@ -149,6 +149,13 @@ fn mpsc_shutdown_the_unit_in_progress_finishes() {
         ran.finished().unwrap();
         assert_eq!(lines, mpsc::SHUTDOWN);
     });
+    // The guide's worker prints the same; the unit it cancels (E18) prints nothing, which is
+    // why the check below uses units that do.
+    explore("mpsc-shutdown, the guide's code", || {
+        let (lines, ran) = run_as_written(as_written::mpsc_shutdown::main);
+        ran.finished();
+        assert_eq!(lines, mpsc::SHUTDOWN);
+    });
     explore("mpsc-shutdown, units that give way mid-unit", || {
         let (lines, ran) = run_pattern(|out: Transcript| async move {
             let (tx, rx) = chan::channel::<()>(1);
