@@ -6,22 +6,21 @@
 mod loom_support;
 
 use channel_patterns::{as_written, broadcast};
-use loom_support::{explore, interleaving, rejected, run_as_written, run_pattern};
+use loom_support::{
+    explore, guide_prints_on_every_schedule, interleaving, prints_on_every_schedule, rejected,
+    run_as_written, run_pattern,
+};
 use pretty_assertions::assert_eq;
 
 /// Two receivers subscribed before the send both get the message.
 #[test]
 fn broadcast_basic_every_early_subscriber_gets_the_message() {
-    explore("broadcast-basic", || {
-        let (lines, ran) = run_pattern(broadcast::basic);
-        ran.finished().unwrap();
-        assert_eq!(lines, broadcast::BASIC);
-    });
-    explore("broadcast-basic, the guide's code", || {
-        let (lines, ran) = run_as_written(as_written::broadcast_basic::main);
-        ran.finished();
-        assert_eq!(lines, broadcast::BASIC);
-    });
+    prints_on_every_schedule("broadcast-basic", broadcast::basic, broadcast::BASIC);
+    guide_prints_on_every_schedule(
+        "broadcast-basic, the guide's code",
+        as_written::broadcast_basic::main,
+        broadcast::BASIC,
+    );
 }
 
 /// The lag count is exact (3 of 5 through 2 slots) and the loop ends once the sender is gone.
@@ -29,11 +28,7 @@ fn broadcast_basic_every_early_subscriber_gets_the_message() {
 /// waiting, reported by an assertion instead of loom's abort.
 #[test]
 fn broadcast_lagging_counts_the_lag_exactly_and_ends() {
-    explore("broadcast-lagging", || {
-        let (lines, ran) = run_pattern(broadcast::lagging);
-        ran.finished().unwrap();
-        assert_eq!(lines, broadcast::LAGGING);
-    });
+    prints_on_every_schedule("broadcast-lagging", broadcast::lagging, broadcast::LAGGING);
     let message = rejected("E02: the guide's lagging loop", || {
         let (lines, ran) = run_as_written(as_written::broadcast_lagging::main);
         assert_eq!(lines, broadcast::LAGGING, "{}", interleaving(&lines, &ran));

@@ -9,23 +9,22 @@ use std::time::Duration;
 
 use channel_patterns::rt::{self, sync::mpsc as chan};
 use channel_patterns::{Transcript, as_written, mpsc};
-use loom_support::{explore, interleaving, rejected, run_as_written, run_pattern};
+use loom_support::{
+    explore, guide_prints_on_every_schedule, interleaving, prints_on_every_schedule, rejected,
+    run_as_written, run_pattern,
+};
 use pretty_assertions::assert_eq;
 
 /// Every message arrives exactly once and in order, then the channel closes: the whole
 /// transcript is the same on every schedule.
 #[test]
 fn mpsc_basic_every_message_arrives_once_in_order() {
-    explore("mpsc-basic", || {
-        let (lines, ran) = run_pattern(mpsc::basic);
-        ran.finished().unwrap();
-        assert_eq!(lines, mpsc::BASIC);
-    });
-    explore("mpsc-basic, the guide's code", || {
-        let (lines, ran) = run_as_written(as_written::mpsc_basic::main);
-        ran.finished();
-        assert_eq!(lines, mpsc::BASIC);
-    });
+    prints_on_every_schedule("mpsc-basic", mpsc::basic, mpsc::BASIC);
+    guide_prints_on_every_schedule(
+        "mpsc-basic, the guide's code",
+        as_written::mpsc_basic::main,
+        mpsc::BASIC,
+    );
 }
 
 /// Every message of every producer arrives exactly once, each producer's in the order it sent
@@ -144,18 +143,14 @@ fn mpsc_backpressure_the_guide_shows_one_schedule_of_several() {
 /// before it cleans up, whenever the signal comes.
 #[test]
 fn mpsc_shutdown_the_unit_in_progress_finishes() {
-    explore("mpsc-shutdown", || {
-        let (lines, ran) = run_pattern(mpsc::shutdown);
-        ran.finished().unwrap();
-        assert_eq!(lines, mpsc::SHUTDOWN);
-    });
+    prints_on_every_schedule("mpsc-shutdown", mpsc::shutdown, mpsc::SHUTDOWN);
     // The guide's worker prints the same; the unit it cancels (E18) prints nothing, which is
     // why the check below uses units that do.
-    explore("mpsc-shutdown, the guide's code", || {
-        let (lines, ran) = run_as_written(as_written::mpsc_shutdown::main);
-        ran.finished();
-        assert_eq!(lines, mpsc::SHUTDOWN);
-    });
+    guide_prints_on_every_schedule(
+        "mpsc-shutdown, the guide's code",
+        as_written::mpsc_shutdown::main,
+        mpsc::SHUTDOWN,
+    );
     explore("mpsc-shutdown, units that give way mid-unit", || {
         let (lines, ran) = run_pattern(|out: Transcript| async move {
             let (tx, rx) = chan::channel::<()>(1);

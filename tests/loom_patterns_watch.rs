@@ -9,35 +9,33 @@
 mod loom_support;
 
 use channel_patterns::{as_written, watch};
-use loom_support::{explore, run_as_written, run_pattern};
+use loom_support::{
+    explore, guide_prints_on_every_schedule, prints_on_every_schedule, run_as_written, run_pattern,
+};
 use pretty_assertions::assert_eq;
 
 #[test]
 fn watch_basic_a_read_sees_the_latest_send() {
-    explore("watch-basic", || {
-        let (lines, ran) = run_pattern(watch::basic);
-        ran.finished().unwrap();
-        assert_eq!(lines, watch::BASIC);
-    });
-    explore("watch-basic, the guide's code", || {
-        let (lines, ran) = run_as_written(as_written::watch_basic::main);
-        ran.finished();
-        assert_eq!(lines, watch::BASIC);
-    });
+    prints_on_every_schedule("watch-basic", watch::basic, watch::BASIC);
+    guide_prints_on_every_schedule(
+        "watch-basic, the guide's code",
+        as_written::watch_basic::main,
+        watch::BASIC,
+    );
 }
 
 #[test]
 fn watch_multi_receiver_every_receiver_sees_the_same_value() {
-    explore("watch-multi-receiver", || {
-        let (lines, ran) = run_pattern(watch::multi_receiver);
-        ran.finished().unwrap();
-        assert_eq!(lines, watch::MULTI_RECEIVER);
-    });
-    explore("watch-multi-receiver, the guide's code", || {
-        let (lines, ran) = run_as_written(as_written::watch_multi_receiver::main);
-        ran.finished();
-        assert_eq!(lines, watch::MULTI_RECEIVER);
-    });
+    prints_on_every_schedule(
+        "watch-multi-receiver",
+        watch::multi_receiver,
+        watch::MULTI_RECEIVER,
+    );
+    guide_prints_on_every_schedule(
+        "watch-multi-receiver, the guide's code",
+        as_written::watch_multi_receiver::main,
+        watch::MULTI_RECEIVER,
+    );
 }
 
 /// A `changed()` reader never goes back and always ends on the last value sent. Which values

@@ -208,3 +208,38 @@ where
     let ran = channel_patterns::rt::task::run_with(pauses, pattern(out.clone()));
     (out.lines(), ran)
 }
+
+/// Explores a pattern and asserts, on every schedule, that it finishes without error, leaves no
+/// task running, and prints exactly `expected`.
+pub fn prints_on_every_schedule<F>(
+    name: &str,
+    pattern: fn(channel_patterns::Transcript) -> F,
+    expected: &'static [&'static str],
+) where
+    F: Future<Output = channel_patterns::PatternResult> + 'static,
+{
+    explore(name, move || {
+        let (lines, ran) = run_pattern(pattern);
+        let why = interleaving(&lines, &ran);
+        if let Err(e) = ran.finished() {
+            panic!("{e}{why}");
+        }
+        pretty_assertions::assert_eq!(lines, expected, "{}", why);
+    });
+}
+
+/// [`prints_on_every_schedule`] for the guide's code as written.
+pub fn guide_prints_on_every_schedule<F>(
+    name: &str,
+    main: fn() -> F,
+    expected: &'static [&'static str],
+) where
+    F: Future<Output = ()> + 'static,
+{
+    explore(name, move || {
+        let (lines, ran) = run_as_written(main);
+        let why = interleaving(&lines, &ran);
+        ran.finished();
+        pretty_assertions::assert_eq!(lines, expected, "{}", why);
+    });
+}

@@ -10,23 +10,7 @@ use crate::model::broadcast::{Broadcast, ReceiverId, Recv, SenderId, TryRecv};
 
 /// The errors, as in tokio's `broadcast::error`.
 pub mod error {
-    /// The error of `send`: there is no receiver; the value is handed back.
-    #[derive(Clone, Copy, PartialEq, Eq)]
-    pub struct SendError<T>(pub T);
-
-    impl<T> std::fmt::Debug for SendError<T> {
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-            f.write_str("SendError { .. }")
-        }
-    }
-
-    impl<T> std::fmt::Display for SendError<T> {
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-            f.write_str("channel closed")
-        }
-    }
-
-    impl<T> std::error::Error for SendError<T> {}
+    super::super::send_error!("there is no receiver");
 
     /// The error of `recv`.
     #[derive(Clone, Copy, Debug, PartialEq, Eq)]

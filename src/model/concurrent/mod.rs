@@ -34,6 +34,31 @@ use std::task::{Context, Poll, Waker};
 
 use crate::sync::{Arc, Mutex, lock};
 
+/// Defines `SendError<T>` as tokio's channels each do: the value handed back when nobody can
+/// receive it. One type per channel, as in tokio, so that code can tell them apart.
+macro_rules! send_error {
+    ($why:literal) => {
+        #[doc = concat!("The error of `send`: ", $why, "; the value is handed back.")]
+        #[derive(Clone, Copy, PartialEq, Eq)]
+        pub struct SendError<T>(pub T);
+
+        impl<T> std::fmt::Debug for SendError<T> {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("SendError { .. }")
+            }
+        }
+
+        impl<T> std::fmt::Display for SendError<T> {
+            fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+                f.write_str("channel closed")
+            }
+        }
+
+        impl<T> std::error::Error for SendError<T> {}
+    };
+}
+use send_error;
+
 pub mod broadcast;
 pub mod mpsc;
 pub mod oneshot;

@@ -12,23 +12,7 @@ use crate::model::mpsc::{Flavor, Mpsc, Op, Outcome};
 pub mod error {
     pub use crate::model::mpsc::{TryRecvError, TrySendError};
 
-    /// The error of `send`: the receiver is closed or gone; the value is handed back.
-    #[derive(Clone, Copy, PartialEq, Eq)]
-    pub struct SendError<T>(pub T);
-
-    impl<T> std::fmt::Debug for SendError<T> {
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-            f.write_str("SendError { .. }")
-        }
-    }
-
-    impl<T> std::fmt::Display for SendError<T> {
-        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-            f.write_str("channel closed")
-        }
-    }
-
-    impl<T> std::error::Error for SendError<T> {}
+    super::super::send_error!("the receiver is closed or gone");
 }
 
 use error::{SendError, TryRecvError, TrySendError};
