@@ -25,7 +25,12 @@
 //! - `select!` without `biased;` rotates its first branch (tokio picks it at random): see
 //!   [`select`](crate::rt::select);
 //! - time does not pass: `sleep(d)` gives way once whatever `d` is, and a task that has slept
-//!   [`task::PAUSES_PER_TASK`] times waits for ever at its next sleep (see [`time`]).
+//!   [`task::PAUSES_PER_TASK`] times waits for ever at its next sleep (see [`time`]);
+//! - a `watch::Ref` holds a snapshot of the value, not a read lock, so holding one never blocks
+//!   a sender; `watch::Sender::send_replace` needs `T: Clone`;
+//! - a `JoinHandle` can be awaited only by a task of the run, and a run has at most
+//!   `loom::MAX_THREADS - 1` spawned tasks;
+//! - only the subset of the API the patterns use is there.
 //!
 //! The handles lend their [`Shared`] (`shared()`) and model ids, so that a loom test can build a
 //! broken twin of one operation from the same pieces, with the one defect it is about.
