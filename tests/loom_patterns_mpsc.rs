@@ -55,6 +55,18 @@ fn mpsc_multi_producer_every_message_once_in_per_producer_order() {
             .collect();
         fan_in_is_lossless_and_per_producer_ordered(&lines, &each_says_hello);
     });
+    explore("mpsc-multi-producer, the guide's code", || {
+        let (lines, ran) = run_as_written(as_written::mpsc_multi_producer::main);
+        let why = interleaving(&lines, &ran);
+        // The guide's producers are never awaited, but each sends before the channel can
+        // close, so none is left waiting when `main` returns.
+        assert!(ran.left_running.is_empty(), "{why}");
+        let each_says_hello: Vec<Vec<String>> = mpsc::MULTI_PRODUCER
+            .iter()
+            .map(|l| vec![l.to_string()])
+            .collect();
+        fan_in_is_lossless_and_per_producer_ordered(&lines, &each_says_hello);
+    });
     explore(
         "mpsc-multi-producer, 2 producers of 2 through 1 slot",
         || {
