@@ -1,8 +1,8 @@
 //! Time under loom: tokio's `sleep`, as a point where any other task may run.
 //!
 //! Loom explores interleavings, not durations, and a schedule that a sleep makes likely on a
-//! real runtime is only one of many. So `sleep(d)` gives way once, whatever `d` is, and then
-//! completes: every schedule of the other tasks around it is explored, including the ones where
+//! real runtime is only one of many. So `sleep(d)` gives way once, whatever `d` is, is pending
+//! once (a `select!` racing it can pick another branch then), and then completes: every schedule of the other tasks around it is explored, including the ones where
 //! the sleeper goes on first. A pattern that is correct only thanks to a sleep fails here.
 //!
 //! It gives way through `loom::thread::yield_now`, so that a loop of sleeps lets the other tasks
@@ -70,16 +70,18 @@ impl Future for Pause {
 
     fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
         match self.state {
-            // Gives way to loom's scheduler, which may run any other task here, and goes on
-            // when it is scheduled again; it need not be woken, as nothing else ends it.
+            // Gives way to loom's scheduler, which may run any other task here, and returns
+            // `Pending` once, as a real sleep does: a `select!` racing it polls its other
+            // branches again before it completes, so a future that sleeps can be cancelled
+            // there. It wakes itself: nothing else ends it.
             PauseState::New if task::take_pause() => {
                 self.state = PauseState::Done;
                 loom::thread::yield_now();
-                Poll::Ready(())
+                cx.waker().wake_by_ref();
+                Poll::Pending
             }
             PauseState::New | PauseState::Forever => {
                 self.state = PauseState::Forever;
-                let _ = cx;
                 task::waiting_on("sleep, past the task's budget of pauses (a loop only time ends)");
                 Poll::Pending
             }
