@@ -1,29 +1,40 @@
 //! Model-based property tests of `tokio::sync::mpsc`, bounded and unbounded: random sequences
-//! of sends (`try_send`, a hand-polled `send`), sender clones and drops, receives (`try_recv`,
-//! a hand-polled `recv`), `close()` and the receiver's drop are applied both to a real channel
-//! and to the reference model (`channel_patterns::model::mpsc`), and every outcome and, after
-//! every step, every accessor (`is_closed`, `capacity`, `len`, `is_empty`, the sender count,
-//! whether a pending recv was woken) must agree.
+//! of sends (`try_send`; a `send` polled by hand and kept waiting across steps, polled again or
+//! cancelled later), sender clones and drops, receives (`try_recv`, a hand-polled `recv`),
+//! `close()` and the receiver's drop are applied both to a real channel and to the reference
+//! model (`channel_patterns::model::mpsc`), and every outcome and, after every step, every
+//! accessor (`is_closed`, `capacity`, `max_capacity`, `len`, `is_empty`, the sender count,
+//! whether the pending recv and each waiting send was woken) must agree (`prop_support::check`).
 //!
-//! Each property has broken twins: the same harness run against a model with one planted
-//! mistake must fail, which shows that the harness can tell a wrong model from the right one.
+//! Several sends can wait at once, so the properties see who gets a freed slot (the send that
+//! has waited longest, not a `try_send` that comes later), which waiting send is woken, a
+//! waiting send cancelled, and `close()` or the receiver's drop while sends wait.
+//!
+//! Each property has twins (the model with one rule changed), which it must reject.
 
 mod prop_support;
 
+use std::future::Future;
+use std::pin::Pin;
+use std::rc::Rc;
 use std::task::Poll;
 
 use channel_patterns::model::mpsc::{
-    AfterRecv, Flavor, Mpsc, Observed, Op, Outcome, ReceiverState, SendPolled, TryRecvError,
-    TrySendError,
+    Flavor, Mpsc, Observed, Op, Outcome, ReceiverState, TryRecvError, TrySendError, Waiting,
 };
-use prop_support::{counterexample, persisted};
+use prop_support::{
+    Case, Channel, Simpler, case, check, persisted, reaches_every_outcome, record, rejected,
+};
 use proptest::prelude::*;
-use proptest::test_runner::{TestCaseError, TestRunner};
+use proptest::test_runner::TestCaseError;
 use tokio::sync::mpsc;
-use tokio_test::task;
+use tokio_test::task::{self, Spawn};
 
 // ---------------------------------------------------------------------------------------------
-// The real channel, driven op by op.
+// Tokio's channel, driven op by op.
+
+/// A send future, kept while it waits.
+type SendFuture = Spawn<Pin<Box<dyn Future<Output = Result<(), u32>>>>>;
 
 /// The receiving half, bounded or unbounded.
 trait RxHalf {
@@ -34,18 +45,22 @@ trait RxHalf {
     fn len(&self) -> usize;
     fn is_empty(&self) -> bool;
     fn capacity(&self) -> Option<usize>;
+    fn max_capacity(&self) -> Option<usize>;
     fn sender_strong_count(&self) -> usize;
 }
 
 /// The sending half, bounded or unbounded.
-trait TxHalf: Clone {
+trait TxHalf: 'static {
     type Rx: RxHalf;
     fn try_send(&self, value: u32) -> Result<(), TrySendError<u32>>;
-    /// Bounded: the hand-polled send (with a recv on `rx` if it is pending). Unbounded: `send`.
-    fn send_polled(&self, value: u32, rx: Option<&mut Self::Rx>) -> Outcome<u32>;
+    /// Bounded: `send(value)` on a task of its own, polled once; `Err` if it is pending (the
+    /// future, to keep). Unbounded: the synchronous `send`.
+    fn start_send(self: &Rc<Self>, value: u32) -> Result<Outcome<u32>, SendFuture>;
+    fn clone_sender(&self) -> Self;
     fn is_closed(&self) -> bool;
     fn capacity(&self) -> Option<usize>;
     fn max_capacity(&self) -> Option<usize>;
+    fn strong_count(&self) -> usize;
 }
 
 fn map_try_recv(r: Result<u32, mpsc::error::TryRecvError>) -> Result<u32, TryRecvError> {
@@ -53,14 +68,6 @@ fn map_try_recv(r: Result<u32, mpsc::error::TryRecvError>) -> Result<u32, TryRec
         mpsc::error::TryRecvError::Empty => TryRecvError::Empty,
         mpsc::error::TryRecvError::Disconnected => TryRecvError::Disconnected,
     })
-}
-
-/// One `recv`, polled once by a fresh task.
-fn recv_once<R: RxHalf>(rx: Option<&mut R>) -> Poll<Option<u32>> {
-    match rx {
-        Some(rx) => task::spawn(()).enter(|cx, _| rx.poll_recv(cx)),
-        None => Poll::Pending,
-    }
 }
 
 impl RxHalf for mpsc::Receiver<u32> {
@@ -84,6 +91,9 @@ impl RxHalf for mpsc::Receiver<u32> {
     }
     fn capacity(&self) -> Option<usize> {
         Some(mpsc::Receiver::capacity(self))
+    }
+    fn max_capacity(&self) -> Option<usize> {
+        Some(mpsc::Receiver::max_capacity(self))
     }
     fn sender_strong_count(&self) -> usize {
         mpsc::Receiver::sender_strong_count(self)
@@ -112,6 +122,9 @@ impl RxHalf for mpsc::UnboundedReceiver<u32> {
     fn capacity(&self) -> Option<usize> {
         None
     }
+    fn max_capacity(&self) -> Option<usize> {
+        None
+    }
     fn sender_strong_count(&self) -> usize {
         mpsc::UnboundedReceiver::sender_strong_count(self)
     }
@@ -126,24 +139,21 @@ impl TxHalf for mpsc::Sender<u32> {
             mpsc::error::TrySendError::Closed(v) => TrySendError::Closed(v),
         })
     }
-
-    fn send_polled(&self, value: u32, rx: Option<&mut Self::Rx>) -> Outcome<u32> {
-        let mut send = task::spawn(self.send(value));
-        let unwrap =
-            |p: Poll<Result<(), mpsc::error::SendError<u32>>>| p.map(|r| r.map_err(|e| e.0));
-        let first = unwrap(send.poll());
-        let after_recv = first.is_pending().then(|| {
-            let recv = recv_once(rx);
-            let send_woken = send.is_woken();
-            AfterRecv {
-                recv,
-                send_woken,
-                second: unwrap(send.poll()),
-            }
-        });
-        Outcome::SendPolled(SendPolled { first, after_recv })
+    fn start_send(self: &Rc<Self>, value: u32) -> Result<Outcome<u32>, SendFuture> {
+        // The future borrows its sender, as `tx.send(v).await` does: an `Rc` of it.
+        let tx = Rc::clone(self);
+        let mut send: SendFuture =
+            task::spawn(Box::pin(
+                async move { tx.send(value).await.map_err(|e| e.0) },
+            ));
+        match send.poll() {
+            Poll::Pending => Err(send),
+            ready => Ok(Outcome::PollSend(ready)),
+        }
     }
-
+    fn clone_sender(&self) -> Self {
+        self.clone()
+    }
     fn is_closed(&self) -> bool {
         mpsc::Sender::is_closed(self)
     }
@@ -153,6 +163,9 @@ impl TxHalf for mpsc::Sender<u32> {
     fn max_capacity(&self) -> Option<usize> {
         Some(mpsc::Sender::max_capacity(self))
     }
+    fn strong_count(&self) -> usize {
+        mpsc::Sender::strong_count(self)
+    }
 }
 
 impl TxHalf for mpsc::UnboundedSender<u32> {
@@ -161,8 +174,11 @@ impl TxHalf for mpsc::UnboundedSender<u32> {
     fn try_send(&self, _: u32) -> Result<(), TrySendError<u32>> {
         unreachable!("the unbounded strategy has no try_send")
     }
-    fn send_polled(&self, value: u32, _: Option<&mut Self::Rx>) -> Outcome<u32> {
-        Outcome::Send(self.send(value).map_err(|e| e.0))
+    fn start_send(self: &Rc<Self>, value: u32) -> Result<Outcome<u32>, SendFuture> {
+        Ok(Outcome::Send(self.send(value).map_err(|e| e.0)))
+    }
+    fn clone_sender(&self) -> Self {
+        self.clone()
     }
     fn is_closed(&self) -> bool {
         mpsc::UnboundedSender::is_closed(self)
@@ -173,31 +189,58 @@ impl TxHalf for mpsc::UnboundedSender<u32> {
     fn max_capacity(&self) -> Option<usize> {
         None
     }
+    fn strong_count(&self) -> usize {
+        mpsc::UnboundedSender::strong_count(self)
+    }
 }
 
-/// A real channel: its live senders, its receiver, and the task that polls `recv`.
-struct Real<S: TxHalf> {
-    senders: Vec<S>,
+/// A send that waits: its future, and its sender, busy until the send completes or is
+/// cancelled.
+struct Waiter<S> {
+    sender: Rc<S>,
+    send: SendFuture,
+}
+
+/// Tokio's channel: its idle senders, its waiting sends by creation index, its receiver, and
+/// the task that polls `recv`.
+struct Tokio<S: TxHalf> {
+    senders: Vec<Rc<S>>,
+    sends: Vec<Option<Waiter<S>>>,
     rx: Option<S::Rx>,
-    recv_task: task::Spawn<()>,
+    recv_task: Spawn<()>,
     /// The last receiver op was a `poll_recv` that returned `Pending`.
     recv_pending: bool,
 }
 
-impl<S: TxHalf> Real<S> {
+impl<S: TxHalf> Tokio<S> {
     fn new((tx, rx): (S, S::Rx)) -> Self {
         Self {
-            senders: vec![tx],
+            senders: vec![Rc::new(tx)],
+            sends: Vec::new(),
             rx: Some(rx),
             recv_task: task::spawn(()),
             recv_pending: false,
         }
     }
 
+    /// Ends waiting send `i`: drops its future, and its sender is idle again.
+    fn end_send(&mut self, i: usize) {
+        if let Some(waiter) = self.sends[i].take() {
+            drop(waiter.send);
+            self.senders.push(waiter.sender);
+        }
+    }
+}
+
+impl<S: TxHalf> Channel for Tokio<S> {
+    type Op = Op<u32>;
+    type Outcome = Outcome<u32>;
+    type Observed = Observed;
+
     fn apply(&mut self, op: &Op<u32>) -> Outcome<u32> {
         match op {
             Op::TrySend { sender, .. }
-            | Op::SendPolled { sender, .. }
+            | Op::StartSend { sender, .. }
             | Op::CloneSender { sender }
             | Op::DropSender { sender } => {
                 if self.senders.is_empty() {
@@ -206,21 +249,17 @@ impl<S: TxHalf> Real<S> {
                 let i = *sender % self.senders.len();
                 match op {
                     Op::TrySend { value, .. } => Outcome::TrySend(self.senders[i].try_send(*value)),
-                    Op::SendPolled { value, .. } => {
-                        let out = self.senders[i].send_polled(*value, self.rx.as_mut());
-                        if let Outcome::SendPolled(SendPolled {
-                            after_recv: Some(_),
-                            ..
-                        }) = out
-                        {
-                            // It waited, and a recv was made: any pending recv is over.
-                            self.recv_pending = false;
+                    Op::StartSend { value, .. } => match self.senders[i].start_send(*value) {
+                        Ok(outcome) => outcome,
+                        Err(send) => {
+                            let sender = self.senders.swap_remove(i);
+                            self.sends.push(Some(Waiter { sender, send }));
+                            Outcome::PollSend(Poll::Pending)
                         }
-                        out
-                    }
+                    },
                     Op::CloneSender { .. } => {
-                        let clone = self.senders[i].clone();
-                        self.senders.push(clone);
+                        let clone = self.senders[i].clone_sender();
+                        self.senders.push(Rc::new(clone));
                         Outcome::Done
                     }
                     _ => {
@@ -228,6 +267,22 @@ impl<S: TxHalf> Real<S> {
                         Outcome::Done
                     }
                 }
+            }
+            Op::PollSend { send } | Op::CancelSend { send } => {
+                let Some(i) = prop_support::pick(&self.sends, *send) else {
+                    return Outcome::NoSend;
+                };
+                if let Op::CancelSend { .. } = op {
+                    self.end_send(i);
+                    return Outcome::Done;
+                }
+                let poll = self.sends[i]
+                    .as_mut()
+                    .map_or(Poll::Pending, |w| w.send.poll());
+                if poll.is_ready() {
+                    self.end_send(i);
+                }
+                Outcome::PollSend(poll)
             }
             Op::TryRecv | Op::PollRecv | Op::Close | Op::DropReceiver => {
                 let Some(rx) = self.rx.as_mut() else {
@@ -255,41 +310,51 @@ impl<S: TxHalf> Real<S> {
     }
 
     fn observe(&self) -> Observed {
-        let tx = self.senders.first();
+        // Any live sender answers: an idle one, or one borrowed by a waiting send.
+        let waiting = self.sends.iter().flatten();
+        let tx = self
+            .senders
+            .first()
+            .or_else(|| waiting.clone().next().map(|w| &w.sender));
         let rx = self.rx.as_ref();
         Observed {
-            sender_is_closed: tx.map(S::is_closed),
-            sender_capacity: tx.and_then(S::capacity),
-            sender_max_capacity: tx.and_then(S::max_capacity),
+            sender_is_closed: tx.map(|tx| tx.is_closed()),
+            sender_capacity: tx.and_then(|tx| tx.capacity()),
+            sender_max_capacity: tx.and_then(|tx| tx.max_capacity()),
+            sender_strong_count_via_sender: tx.map(|tx| tx.strong_count()),
             receiver_is_closed: rx.map(RxHalf::is_closed),
             receiver_len: rx.map(RxHalf::len),
             receiver_is_empty: rx.map(RxHalf::is_empty),
             receiver_capacity: rx.and_then(RxHalf::capacity),
+            receiver_max_capacity: rx.and_then(RxHalf::max_capacity),
             sender_strong_count: rx.map(RxHalf::sender_strong_count),
             pending_recv_woken: self.recv_pending.then(|| self.recv_task.is_woken()),
+            pending_sends_woken: waiting.map(|w| w.send.is_woken()).collect(),
         }
     }
 }
 
 // ---------------------------------------------------------------------------------------------
-// Oracles: the model, and its broken twins.
+// The reference model, and its twins.
 
-trait Oracle {
-    fn apply(&mut self, op: &Op<u32>) -> Outcome<u32>;
-    fn observe(&self) -> Observed;
-}
+/// The reference model under comparison.
+struct Model(Mpsc<u32>);
 
-impl Oracle for Mpsc<u32> {
+impl Channel for Model {
+    type Op = Op<u32>;
+    type Outcome = Outcome<u32>;
+    type Observed = Observed;
+
     fn apply(&mut self, op: &Op<u32>) -> Outcome<u32> {
-        Mpsc::apply(self, op)
+        self.0.apply(op)
     }
     fn observe(&self) -> Observed {
-        Mpsc::observe(self)
+        self.0.observe()
     }
 }
 
-/// A model with one planted mistake.
-#[derive(Clone, Copy, Debug)]
+/// The rule a twin changes.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Flaw {
     /// `try_send` on a full channel whose receiver is closed says `Full` (it is `Closed`).
     FullBeforeClosed,
@@ -299,34 +364,67 @@ enum Flaw {
     LastSenderDropLosesMessages,
     /// The receiver's `close()` also drops what is buffered.
     CloseDropsBuffered,
+    /// A `try_send` takes a slot freed for a waiting send (no first come, first served).
+    TrySendOvertakesWaitingSend,
+    /// A freed slot, or `close()`, wakes no waiting send.
+    WaitingSendsNeverWoken,
 }
 
+/// The reference model with the one rule of `flaw` changed.
 struct Twin {
     model: Mpsc<u32>,
     flaw: Flaw,
 }
 
-impl Oracle for Twin {
+impl Twin {
+    fn new(flavor: Flavor, flaw: Flaw) -> Self {
+        Twin {
+            model: Mpsc::new(flavor),
+            flaw,
+        }
+    }
+
+    /// Receives (and forgets) whatever is buffered.
+    fn lose_buffered(&mut self) {
+        while self.model.buffered().front().is_some() {
+            self.model.apply(&Op::TryRecv);
+        }
+    }
+}
+
+impl Channel for Twin {
+    type Op = Op<u32>;
+    type Outcome = Outcome<u32>;
+    type Observed = Observed;
+
     fn apply(&mut self, op: &Op<u32>) -> Outcome<u32> {
         let m = &mut self.model;
         match (self.flaw, op) {
             (Flaw::FullBeforeClosed, Op::TrySend { value, .. })
-                if m.senders() > 0 && m.is_full() && m.closed_for_senders() =>
+                if m.idle_senders() > 0 && m.is_full() && m.closed_for_senders() =>
             {
                 Outcome::TrySend(Err(TrySendError::Full(*value)))
             }
+            (Flaw::TrySendOvertakesWaitingSend, Op::TrySend { value, .. })
+                if m.idle_senders() > 0
+                    && !m.closed_for_senders()
+                    && m
+                        .waiting_sends()
+                        .iter()
+                        .any(|(_, w)| *w == Waiting::Granted) =>
+            {
+                // As a semaphore without a queue would: the granted slot is still free.
+                let _ = value;
+                Outcome::TrySend(Ok(()))
+            }
             (Flaw::LastSenderDropLosesMessages, Op::DropSender { .. }) if m.senders() == 1 => {
                 let out = m.apply(op);
-                while m.buffered().front().is_some() {
-                    m.apply(&Op::TryRecv);
-                }
+                self.lose_buffered();
                 out
             }
             (Flaw::CloseDropsBuffered, Op::Close) => {
                 let out = m.apply(op);
-                while m.buffered().front().is_some() {
-                    m.apply(&Op::TryRecv);
-                }
+                self.lose_buffered();
                 out
             }
             _ => m.apply(op),
@@ -335,8 +433,14 @@ impl Oracle for Twin {
 
     fn observe(&self) -> Observed {
         let mut seen = self.model.observe();
-        if let Flaw::CapacityIsLen = self.flaw {
-            seen.sender_capacity = seen.sender_capacity.map(|_| self.model.buffered().len());
+        match self.flaw {
+            Flaw::CapacityIsLen => {
+                seen.sender_capacity = seen.sender_capacity.map(|_| self.model.buffered().len());
+            }
+            Flaw::WaitingSendsNeverWoken => {
+                seen.pending_sends_woken.iter_mut().for_each(|w| *w = false);
+            }
+            _ => {}
         }
         seen
     }
@@ -345,41 +449,29 @@ impl Oracle for Twin {
 // ---------------------------------------------------------------------------------------------
 // The harness.
 
-/// Applies `ops` to the real channel and to the oracle; every outcome and every observation
-/// must agree. Then as many `try_recv`s as there were steps plus one: whatever is left
+/// The ops of `case`, then as many `try_recv`s as there were steps plus one: whatever is left
 /// buffered comes out in the same order on both sides, and then the same error.
-fn check<S: TxHalf>(
-    mut real: Real<S>,
-    oracle: &mut dyn Oracle,
-    ops: &[Op<u32>],
-) -> Result<(), TestCaseError> {
-    prop_assert_eq!(real.observe(), oracle.observe(), "initially");
+fn with_drain(ops: &[Op<u32>]) -> Vec<Op<u32>> {
     let drain = std::iter::repeat_n(Op::TryRecv, ops.len() + 1);
-    for (step, op) in ops.iter().cloned().chain(drain).enumerate() {
-        let expected = oracle.apply(&op);
-        let actual = real.apply(&op);
-        prop_assert_eq!(&actual, &expected, "outcome of step {} ({:?})", step, op);
-        prop_assert_eq!(
-            real.observe(),
-            oracle.observe(),
-            "observed after step {} ({:?})",
-            step,
-            op
-        );
-    }
-    Ok(())
+    ops.iter().cloned().chain(drain).collect()
 }
 
+/// The bounded property on `case`, against `model`.
 fn check_bounded(
-    cap: usize,
-    ops: &[Op<u32>],
-    oracle: &mut dyn Oracle,
+    case: &Case<usize, Op<u32>>,
+    model: &mut dyn Channel<Op = Op<u32>, Outcome = Outcome<u32>, Observed = Observed>,
 ) -> Result<(), TestCaseError> {
-    check(Real::new(mpsc::channel::<u32>(cap)), oracle, ops)
+    let mut tokio = Tokio::new(mpsc::channel::<u32>(case.setup));
+    check(&mut tokio, model, &with_drain(&case.ops))
 }
 
-fn check_unbounded(ops: &[Op<u32>], oracle: &mut dyn Oracle) -> Result<(), TestCaseError> {
-    check(Real::new(mpsc::unbounded_channel::<u32>()), oracle, ops)
+/// The unbounded property on `case`, against `model`.
+fn check_unbounded(
+    case: &Case<(), Op<u32>>,
+    model: &mut dyn Channel<Op = Op<u32>, Outcome = Outcome<u32>, Observed = Observed>,
+) -> Result<(), TestCaseError> {
+    let mut tokio = Tokio::new(mpsc::unbounded_channel::<u32>());
+    check(&mut tokio, model, &with_drain(&case.ops))
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -387,19 +479,19 @@ fn check_unbounded(ops: &[Op<u32>], oracle: &mut dyn Oracle) -> Result<(), TestC
 
 /// Gives every message its index in the sequence, so that every message is distinct and a
 /// reordering cannot go unseen, whatever the shrinking does.
-fn numbered(mut ops: Vec<Op<u32>>) -> Vec<Op<u32>> {
-    for (i, op) in ops.iter_mut().enumerate() {
-        if let Op::TrySend { value, .. } | Op::SendPolled { value, .. } = op {
+fn numbered<S>(mut case: Case<S, Op<u32>>) -> Case<S, Op<u32>> {
+    for (i, op) in case.ops.iter_mut().enumerate() {
+        if let Op::TrySend { value, .. } | Op::StartSend { value, .. } = op {
             *value = i as u32;
         }
     }
-    ops
+    case
 }
 
-fn op(bounded: bool) -> impl Strategy<Value = Op<u32>> {
+fn op(bounded: bool) -> BoxedStrategy<Op<u32>> {
     let sender = || 0..4usize;
     let common = prop_oneof![
-        6 => sender().prop_map(|sender| Op::SendPolled { sender, value: 0 }),
+        6 => sender().prop_map(|sender| Op::StartSend { sender, value: 0 }),
         2 => sender().prop_map(|sender| Op::CloneSender { sender }),
         2 => sender().prop_map(|sender| Op::DropSender { sender }),
         4 => Just(Op::TryRecv),
@@ -408,9 +500,12 @@ fn op(bounded: bool) -> impl Strategy<Value = Op<u32>> {
         1 => Just(Op::DropReceiver),
     ];
     if bounded {
-        // `try_send` exists on the bounded sender only.
+        // `try_send` exists on the bounded sender only, and only a bounded send waits.
+        let send = || 0..4usize;
         prop_oneof![
             6 => sender().prop_map(|sender| Op::TrySend { sender, value: 0 }),
+            4 => send().prop_map(|send| Op::PollSend { send }),
+            1 => send().prop_map(|send| Op::CancelSend { send }),
             20 => common,
         ]
         .boxed()
@@ -419,135 +514,320 @@ fn op(bounded: bool) -> impl Strategy<Value = Op<u32>> {
     }
 }
 
-fn ops(bounded: bool) -> impl Strategy<Value = Vec<Op<u32>>> {
-    prop::collection::vec(op(bounded), 0..48).prop_map(numbered)
+/// Capacities 1..=4, up to 48 ops.
+fn bounded_case() -> impl Strategy<Value = Case<usize, Op<u32>>> {
+    case(1..=4usize, op(true), 47).prop_map(numbered)
 }
 
-fn bounded_case() -> impl Strategy<Value = (usize, Vec<Op<u32>>)> {
-    (1..=4usize, ops(true))
+fn unbounded_case() -> impl Strategy<Value = Case<(), Op<u32>>> {
+    case(Just(()), op(false), 47).prop_map(numbered)
+}
+
+impl Simpler for Op<u32> {
+    fn simpler(&self) -> Vec<Self> {
+        match *self {
+            Op::TrySend { sender, value } if sender > 0 => vec![Op::TrySend { sender: 0, value }],
+            Op::StartSend { sender, value } if sender > 0 => {
+                vec![Op::StartSend { sender: 0, value }]
+            }
+            Op::CloneSender { sender } if sender > 0 => vec![Op::CloneSender { sender: 0 }],
+            Op::DropSender { sender } if sender > 0 => vec![Op::DropSender { sender: 0 }],
+            Op::PollSend { send } if send > 0 => vec![Op::PollSend { send: 0 }],
+            Op::CancelSend { send } if send > 0 => vec![Op::CancelSend { send: 0 }],
+            _ => vec![],
+        }
+    }
+}
+
+fn lower_capacity(c: &usize) -> Vec<usize> {
+    (1..*c).collect()
 }
 
 proptest! {
-    #![proptest_config(persisted("proptest-regressions/prop_mpsc.txt", 1024))]
+    #![proptest_config(persisted("prop_mpsc", 1024))]
 
     /// The bounded channel behaves as the model says, step by step.
     #[test]
-    fn bounded_mpsc_agrees_with_the_model((cap, ops) in bounded_case()) {
-        check_bounded(cap, &ops, &mut Mpsc::new(Flavor::Bounded(cap)))?;
+    fn bounded_mpsc_agrees_with_the_model(case in bounded_case()) {
+        check_bounded(&case, &mut Model(Mpsc::new(Flavor::Bounded(case.setup))))?;
     }
 
     /// The unbounded channel behaves as the model says, step by step.
     #[test]
-    fn unbounded_mpsc_agrees_with_the_model(ops in ops(false)) {
-        check_unbounded(&ops, &mut Mpsc::new(Flavor::Unbounded))?;
+    fn unbounded_mpsc_agrees_with_the_model(case in unbounded_case()) {
+        check_unbounded(&case, &mut Model(Mpsc::new(Flavor::Unbounded)))?;
     }
 }
 
 // ---------------------------------------------------------------------------------------------
-// The broken twins are rejected.
+// The twins are rejected.
 
-fn bounded_twin_rejected(flaw: Flaw) -> (String, (usize, Vec<Op<u32>>)) {
-    counterexample(bounded_case(), |(cap, ops)| {
-        let mut twin = Twin {
-            model: Mpsc::new(Flavor::Bounded(cap)),
-            flaw,
-        };
-        check_bounded(cap, &ops, &mut twin)
+fn bounded_twin_rejected(flaw: Flaw) -> prop_support::Rejection<usize, Op<u32>> {
+    rejected(bounded_case(), lower_capacity, |case| {
+        check_bounded(case, &mut Twin::new(Flavor::Bounded(case.setup), flaw))
     })
+}
+
+fn count(ops: &[Op<u32>], f: impl Fn(&Op<u32>) -> bool) -> usize {
+    ops.iter().filter(|op| f(op)).count()
 }
 
 #[test]
 fn bounded_twin_where_full_wins_over_closed_is_rejected() {
-    let (why, (cap, ops)) = bounded_twin_rejected(Flaw::FullBeforeClosed);
-    // The shrunk case fills the buffer, closes the receiver, then tries a send.
-    assert!(ops.contains(&Op::Close), "{why}\n{cap} {ops:?}");
-    assert!(why.contains("Closed"), "{why}");
+    let r = bounded_twin_rejected(Flaw::FullBeforeClosed);
+    // Minimal: capacity 1, a send fills it, the receiver closes, a try_send gets `Closed`.
+    let m = &r.minimal;
+    assert_eq!(m.setup, 1, "{m:?}");
+    assert_eq!(m.ops.len(), 3, "{m:?}");
+    assert!(m.ops.contains(&Op::Close), "{m:?}");
+    assert!(matches!(m.ops[2], Op::TrySend { .. }), "{m:?}");
+    assert!(r.why.contains("Closed"), "{}", r.why);
 }
 
 #[test]
 fn bounded_twin_where_capacity_is_the_length_is_rejected() {
-    let (why, _) = bounded_twin_rejected(Flaw::CapacityIsLen);
-    assert!(why.contains("sender_capacity"), "{why}");
+    let r = bounded_twin_rejected(Flaw::CapacityIsLen);
+    // Minimal: no op at all (capacity n free, the twin says 0).
+    assert!(r.minimal.ops.is_empty(), "{:?}", r.minimal);
+    assert!(r.why.contains("observed initially"), "{}", r.why);
 }
 
 #[test]
 fn bounded_twin_where_close_drops_the_buffer_is_rejected() {
-    let (why, (cap, ops)) = bounded_twin_rejected(Flaw::CloseDropsBuffered);
-    assert!(ops.contains(&Op::Close), "{why}\n{cap} {ops:?}");
+    let r = bounded_twin_rejected(Flaw::CloseDropsBuffered);
+    // Minimal: a send, close (the twin forgets the message: len 0 where tokio has 1).
+    assert_eq!(r.minimal.ops.len(), 2, "{:?}", r.minimal);
+    assert_eq!(r.minimal.ops[1], Op::Close, "{:?}", r.minimal);
+}
+
+#[test]
+fn bounded_twin_where_try_send_overtakes_a_waiting_send_is_rejected() {
+    let r = bounded_twin_rejected(Flaw::TrySendOvertakesWaitingSend);
+    // It takes a full channel, a send waiting, a recv that frees a slot and grants it to that
+    // send, and a try_send by an idle sender that finds the channel full (the twin: Ok). At
+    // best five ops (capacity 1: a second sender, two sends, a recv, the try_send); the search
+    // can stop at a longer case that no single deletion shortens.
+    let m = &r.minimal;
+    assert!(m.ops.len() <= 10, "{m:?}");
+    assert!(count(&m.ops, |op| matches!(op, Op::StartSend { .. })) >= 1, "{m:?}");
+    assert!(
+        count(&m.ops, |op| matches!(op, Op::TryRecv | Op::PollRecv)) >= 1,
+        "{m:?}"
+    );
+    assert!(matches!(m.ops.last(), Some(Op::TrySend { .. })), "{m:?}");
+    assert!(r.why.contains("Full"), "{}", r.why);
+}
+
+#[test]
+fn bounded_twin_whose_waiting_sends_are_never_woken_is_rejected() {
+    let r = bounded_twin_rejected(Flaw::WaitingSendsNeverWoken);
+    // Minimal: capacity 1, a send fills it, a second send waits; the final drain's first
+    // `try_recv` frees the slot and wakes it.
+    let m = &r.minimal;
+    assert_eq!(m.setup, 1, "{m:?}");
+    assert_eq!(m.ops.len(), 2, "{m:?}");
+    assert!(matches!(m.ops[1], Op::StartSend { .. }), "{m:?}");
+    assert!(r.why.contains("pending_sends_woken"), "{}", r.why);
 }
 
 #[test]
 fn unbounded_twin_where_the_last_sender_drop_loses_messages_is_rejected() {
-    let (why, ops) = counterexample(ops(false), |ops| {
-        let mut twin = Twin {
-            model: Mpsc::new(Flavor::Unbounded),
-            flaw: Flaw::LastSenderDropLosesMessages,
-        };
-        check_unbounded(&ops, &mut twin)
+    let r = rejected(unbounded_case(), |_| vec![], |case| {
+        check_unbounded(
+            case,
+            &mut Twin::new(Flavor::Unbounded, Flaw::LastSenderDropLosesMessages),
+        )
     });
+    // Minimal: a send, the only sender dropped.
+    assert_eq!(r.minimal.ops.len(), 2, "{:?}", r.minimal);
     assert!(
-        ops.iter().any(|op| matches!(op, Op::DropSender { .. })),
-        "{why}\n{ops:?}"
+        matches!(r.minimal.ops[1], Op::DropSender { .. }),
+        "{:?}",
+        r.minimal
+    );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Edge cases, run every time on fixed cases: tokio and the model agree, and a twin that gets
+// the rule wrong does not. (The seeds in proptest-regressions/prop_mpsc.txt replay random cases
+// around the same edges first; these pin the exact cases.)
+
+fn send(value: u32) -> Op<u32> {
+    Op::StartSend { sender: 0, value }
+}
+
+/// Fixed case: tokio and the model agree on it, and the twin of `flaw` does not.
+fn edge_case(capacity: usize, ops: Vec<Op<u32>>, flaw: Flaw) {
+    let case = Case {
+        setup: capacity,
+        ops,
+    };
+    check_bounded(&case, &mut Model(Mpsc::new(Flavor::Bounded(capacity)))).unwrap();
+    let twin = check_bounded(&case, &mut Twin::new(Flavor::Bounded(capacity), flaw));
+    assert!(twin.is_err(), "{flaw:?} passes {case:?}");
+}
+
+#[test]
+fn edge_a_freed_slot_goes_to_the_waiting_send_not_to_a_later_try_send() {
+    let ops = vec![
+        Op::CloneSender { sender: 0 },
+        Op::CloneSender { sender: 0 },
+        send(1),
+        send(2), // waits
+        send(3), // waits behind it (the first idle sender is another one)
+        Op::TryRecv,
+        Op::TrySend {
+            sender: 0,
+            value: 4,
+        },
+        Op::PollSend { send: 1 }, // the second waiter: still queued
+        Op::PollSend { send: 0 }, // the first: done
+    ];
+    edge_case(1, ops, Flaw::TrySendOvertakesWaitingSend);
+}
+
+#[test]
+fn edge_close_wakes_every_waiting_send_to_fail() {
+    let ops = vec![
+        Op::CloneSender { sender: 0 },
+        Op::CloneSender { sender: 0 },
+        send(1),
+        send(2), // waits
+        send(3), // waits
+        Op::Close,
+        Op::PollSend { send: 0 },
+        Op::PollSend { send: 0 },
+    ];
+    edge_case(1, ops, Flaw::WaitingSendsNeverWoken);
+}
+
+/// tokio 1.54: after `close()`, a send granted a slot before it keeps the receiver from seeing
+/// the end (`recv` pending, `try_recv` `Empty`) until it is polled (and fails, giving the slot
+/// back) or cancelled; that wakes the pending recv. Checked with the model and tokio only: the
+/// rule is the model's, no twin changes it.
+#[test]
+fn edge_a_granted_slot_delays_the_end_after_close() {
+    let case = Case {
+        setup: 1,
+        ops: vec![
+            send(1),
+            send(2), // waits
+            Op::TryRecv,
+            Op::Close,
+            Op::TryRecv,  // Empty: a slot is still granted
+            Op::PollRecv, // Pending
+            Op::PollSend { send: 0 },
+            Op::PollRecv, // None
+        ],
+    };
+    check_bounded(&case, &mut Model(Mpsc::new(Flavor::Bounded(1)))).unwrap();
+    let mut model = Mpsc::new(Flavor::Bounded(1));
+    let outcomes: Vec<_> = case.ops.iter().map(|op| model.apply(op)).collect();
+    assert_eq!(outcomes[4], Outcome::TryRecv(Err(TryRecvError::Empty)));
+    assert_eq!(outcomes[5], Outcome::PollRecv(Poll::Pending));
+    assert_eq!(outcomes[6], Outcome::PollSend(Poll::Ready(Err(2))));
+    assert_eq!(outcomes[7], Outcome::PollRecv(Poll::Ready(None)));
+}
+
+#[test]
+fn edge_full_then_closed_try_send_says_closed() {
+    let ops = vec![send(1), Op::Close, Op::TrySend {
+        sender: 0,
+        value: 2,
+    }];
+    edge_case(1, ops, Flaw::FullBeforeClosed);
+}
+
+/// Writes the twins' failing seeds into proptest-regressions/prop_mpsc.txt (kept in git), so
+/// that the properties replay those cases first. Run by hand after adding a twin:
+/// `cargo test --test prop_mpsc -- --ignored record_regressions`.
+#[test]
+#[ignore = "writes proptest-regressions/prop_mpsc.txt"]
+fn record_regressions() {
+    for flaw in [
+        Flaw::FullBeforeClosed,
+        Flaw::CapacityIsLen,
+        Flaw::CloseDropsBuffered,
+        Flaw::TrySendOvertakesWaitingSend,
+        Flaw::WaitingSendsNeverWoken,
+    ] {
+        record("prop_mpsc", &format!("bounded twin {flaw:?}"), bounded_case(), |case| {
+            check_bounded(&case, &mut Twin::new(Flavor::Bounded(case.setup), flaw))
+        });
+    }
+    record(
+        "prop_mpsc",
+        "unbounded twin LastSenderDropLosesMessages",
+        unbounded_case(),
+        |case| {
+            check_unbounded(
+                &case,
+                &mut Twin::new(Flavor::Unbounded, Flaw::LastSenderDropLosesMessages),
+            )
+        },
     );
 }
 
 // ---------------------------------------------------------------------------------------------
 // The search is not vacuous: the random sequences reach every outcome the model can give.
 
-fn label(outcome: &Outcome<u32>) -> &'static str {
-    match outcome {
-        Outcome::NoSender => "no sender",
-        Outcome::NoReceiver => "no receiver",
-        Outcome::Done => "done",
-        Outcome::TrySend(Ok(())) => "try_send Ok",
-        Outcome::TrySend(Err(TrySendError::Full(_))) => "try_send Full",
-        Outcome::TrySend(Err(TrySendError::Closed(_))) => "try_send Closed",
-        Outcome::Send(Ok(())) => "send Ok",
-        Outcome::Send(Err(_)) => "send Err",
-        Outcome::SendPolled(SendPolled {
-            first: Poll::Ready(Ok(())),
-            ..
-        }) => "send Ready(Ok)",
-        Outcome::SendPolled(SendPolled {
-            first: Poll::Ready(Err(_)),
-            ..
-        }) => "send Ready(Err)",
-        Outcome::SendPolled(SendPolled {
-            first: Poll::Pending,
-            ..
-        }) => "send Pending, woken by recv",
-        Outcome::TryRecv(Ok(_)) => "try_recv Ok",
-        Outcome::TryRecv(Err(TryRecvError::Empty)) => "try_recv Empty",
-        Outcome::TryRecv(Err(TryRecvError::Disconnected)) => "try_recv Disconnected",
-        Outcome::PollRecv(Poll::Ready(Some(_))) => "recv Ready(Some)",
-        Outcome::PollRecv(Poll::Ready(None)) => "recv Ready(None)",
-        Outcome::PollRecv(Poll::Pending) => "recv Pending",
-    }
-}
-
-fn labels_reached<V>(
-    strategy: impl Strategy<Value = V>,
-    mut run: impl FnMut(V, &mut dyn FnMut(&'static str)),
-) -> std::collections::BTreeSet<&'static str> {
-    use proptest::strategy::ValueTree;
-    let mut runner = TestRunner::deterministic();
-    let mut seen = std::collections::BTreeSet::new();
-    for _ in 0..512 {
-        let case = strategy.new_tree(&mut runner).expect("a case").current();
-        run(case, &mut |l| {
-            seen.insert(l);
-        });
-    }
-    seen
-}
-
-fn model_labels(model: &mut Mpsc<u32>, ops: &[Op<u32>], seen: &mut dyn FnMut(&'static str)) {
+fn labels(model: &mut Mpsc<u32>, ops: &[Op<u32>], seen: &mut dyn FnMut(&'static str)) {
     for op in ops {
-        seen(label(&model.apply(op)));
-        match model.observe().pending_recv_woken {
+        let granted_before = model
+            .waiting_sends()
+            .iter()
+            .any(|(_, w)| *w == Waiting::Granted);
+        let outcome = model.apply(op);
+        seen(match (op, &outcome) {
+            (_, Outcome::NoSender) => "no sender",
+            (_, Outcome::NoSend) => "no send waiting",
+            (_, Outcome::NoReceiver) => "no receiver",
+            (Op::CancelSend { .. }, Outcome::Done) => "send cancelled",
+            (_, Outcome::Done) => "done",
+            (_, Outcome::TrySend(Ok(()))) => "try_send Ok",
+            (_, Outcome::TrySend(Err(TrySendError::Full(_)))) if granted_before => {
+                "try_send Full while a slot is granted"
+            }
+            (_, Outcome::TrySend(Err(TrySendError::Full(_)))) => "try_send Full",
+            (_, Outcome::TrySend(Err(TrySendError::Closed(_)))) => "try_send Closed",
+            (_, Outcome::Send(Ok(()))) => "send Ok",
+            (_, Outcome::Send(Err(_))) => "send Err",
+            (Op::StartSend { .. }, Outcome::PollSend(Poll::Ready(Ok(())))) => "send Ready(Ok)",
+            (Op::StartSend { .. }, Outcome::PollSend(Poll::Ready(Err(_)))) => "send Ready(Err)",
+            (Op::StartSend { .. }, Outcome::PollSend(Poll::Pending)) => "send Pending",
+            (_, Outcome::PollSend(Poll::Ready(Ok(())))) => "waiting send Ready(Ok)",
+            (_, Outcome::PollSend(Poll::Ready(Err(_)))) => "waiting send Ready(Err)",
+            (_, Outcome::PollSend(Poll::Pending)) => "waiting send still Pending",
+            (_, Outcome::TryRecv(Ok(_))) => "try_recv Ok",
+            (_, Outcome::TryRecv(Err(TryRecvError::Empty))) => "try_recv Empty",
+            (_, Outcome::TryRecv(Err(TryRecvError::Disconnected))) => "try_recv Disconnected",
+            (_, Outcome::PollRecv(Poll::Ready(Some(_)))) => "recv Ready(Some)",
+            (_, Outcome::PollRecv(Poll::Ready(None))) => "recv Ready(None)",
+            (_, Outcome::PollRecv(Poll::Pending)) => "recv Pending",
+        });
+        let observed = model.observe();
+        match observed.pending_recv_woken {
             Some(true) => seen("pending recv woken"),
             Some(false) => seen("pending recv not woken"),
             None => {}
+        }
+        if observed.pending_sends_woken.len() >= 2 {
+            seen("two sends waiting");
+        }
+        if observed.pending_sends_woken.contains(&true) {
+            seen("waiting send woken");
+        }
+        let waiting = model.waiting_sends();
+        if waiting.iter().any(|(_, w)| *w == Waiting::Granted)
+            && waiting.iter().any(|(_, w)| *w == Waiting::Queued)
+        {
+            seen("one send granted a slot, another still queued");
+        }
+        if model.closed_for_senders() && waiting.iter().any(|(_, w)| *w == Waiting::Granted) {
+            seen("closed while a send holds a granted slot");
+        }
+        if waiting.iter().any(|(_, w)| *w == Waiting::Refused) {
+            seen("waiting send refused by close");
         }
         if model.receiver() == ReceiverState::Closed && !model.buffered().is_empty() {
             seen("closed with messages buffered");
@@ -561,6 +841,7 @@ fn model_labels(model: &mut Mpsc<u32>, ops: &[Op<u32>], seen: &mut dyn FnMut(&'s
 const COMMON: &[&str] = &[
     "no sender",
     "no receiver",
+    "done",
     "try_recv Ok",
     "try_recv Empty",
     "try_recv Disconnected",
@@ -575,28 +856,41 @@ const COMMON: &[&str] = &[
 
 #[test]
 fn bounded_search_reaches_every_outcome() {
-    let seen = labels_reached(bounded_case(), |(cap, ops), seen| {
-        model_labels(&mut Mpsc::new(Flavor::Bounded(cap)), &ops, seen)
-    });
     let bounded = [
+        "no send waiting",
+        "send cancelled",
         "try_send Ok",
         "try_send Full",
+        "try_send Full while a slot is granted",
         "try_send Closed",
         "send Ready(Ok)",
         "send Ready(Err)",
-        "send Pending, woken by recv",
+        "send Pending",
+        "waiting send Ready(Ok)",
+        "waiting send Ready(Err)",
+        "waiting send still Pending",
+        "two sends waiting",
+        "waiting send woken",
+        "one send granted a slot, another still queued",
+        "closed while a send holds a granted slot",
+        "waiting send refused by close",
     ];
-    for label in COMMON.iter().chain(&bounded) {
-        assert!(seen.contains(label), "never reached: {label}");
-    }
+    let expected: Vec<&str> = COMMON.iter().chain(&bounded).copied().collect();
+    reaches_every_outcome(
+        bounded_case(),
+        512,
+        |case, seen| labels(&mut Mpsc::new(Flavor::Bounded(case.setup)), &case.ops, seen),
+        &expected,
+    );
 }
 
 #[test]
 fn unbounded_search_reaches_every_outcome() {
-    let seen = labels_reached(ops(false), |ops, seen| {
-        model_labels(&mut Mpsc::new(Flavor::Unbounded), &ops, seen)
-    });
-    for label in COMMON.iter().chain(&["send Ok", "send Err"]) {
-        assert!(seen.contains(label), "never reached: {label}");
-    }
+    let expected: Vec<&str> = COMMON.iter().chain(&["send Ok", "send Err"]).copied().collect();
+    reaches_every_outcome(
+        unbounded_case(),
+        512,
+        |case, seen| labels(&mut Mpsc::new(Flavor::Unbounded), &case.ops, seen),
+        &expected,
+    );
 }

@@ -12,6 +12,11 @@ impl<T> Slots<T> {
         Slots(vec![Some(first)])
     }
 
+    /// No handle yet.
+    pub fn empty() -> Self {
+        Slots(Vec::new())
+    }
+
     /// A new live handle; returns its index.
     pub fn add(&mut self, state: T) -> usize {
         self.0.push(Some(state));

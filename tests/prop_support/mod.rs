@@ -1,28 +1,160 @@
-//! What every property suite shares: where failures are kept, and how a broken twin is
-//! searched for a counterexample.
+//! The one harness of the property suites (`tests/prop_*.rs`), and its vocabulary:
+//!
+//! - a [`Channel`] is a thing under comparison: it takes an `Op` and answers an `Outcome`
+//!   ([`Channel::apply`]), and says what every accessor shows ([`Channel::observe`]). Each suite
+//!   has three kinds: `Tokio` (tokio's real channel, hand-polled), the reference model of
+//!   `channel_patterns::model`, and `Twin`s;
+//! - a **twin** is the reference model with exactly one rule changed, its **flaw** (`Flaw`): it
+//!   wraps the model and overrides that one rule, delegating everything else;
+//! - [`check`] runs one op sequence on tokio and on a model (or a twin) and compares the outcome
+//!   of every op, and every observation, initially and after every step;
+//! - a [`Case`] is what a property generates: a setup (the capacity, the initial value, ...)
+//!   and the ops;
+//! - [`rejected`] shows that a twin fails the property: proptest's shrunk counterexample
+//!   ([`counterexample`], a fixed seed) and that case made minimal ([`minimise`]);
+//! - [`reaches_every_outcome`] shows that the random cases are not vacuous: they reach every
+//!   outcome the model can give;
+//! - [`persisted`]: the config of every property, failures kept in `proptest-regressions/` at
+//!   the top of the repository and replayed first; [`record`] writes a twin's failing seed
+//!   there.
 #![allow(dead_code, reason = "each property suite uses a different subset")]
 
+use std::collections::BTreeSet;
 use std::fmt::Debug;
 
-use proptest::strategy::Strategy;
+use proptest::strategy::{Strategy, ValueTree};
 use proptest::test_runner::{
-    Config, FileFailurePersistence, TestCaseError, TestError, TestRng, TestRunner,
+    Config, FileFailurePersistence, RngAlgorithm, TestCaseError, TestError, TestRng, TestRunner,
 };
 
+/// The random generator of every search: XorShift, several times faster than proptest's
+/// default (ChaCha) in the unoptimised test build, where drawing the cases costs more than
+/// running them. Persisted seeds say which generator drew them (`xs`), so they replay.
+const RNG: RngAlgorithm = RngAlgorithm::XorShift;
+
+/// A thing under comparison: tokio's channel, the reference model, or a twin.
+pub trait Channel {
+    /// One step.
+    type Op: Debug;
+    /// What a step produces.
+    type Outcome: PartialEq + Debug;
+    /// What every accessor says between steps.
+    type Observed: PartialEq + Debug;
+
+    /// Applies one step.
+    fn apply(&mut self, op: &Self::Op) -> Self::Outcome;
+
+    /// Asks every accessor; changes nothing.
+    fn observe(&self) -> Self::Observed;
+}
+
+/// Applies `ops` to tokio's channel and to `model`: the outcome of every op, and every
+/// observation (initially and after every step), must agree.
+pub fn check<R, M>(tokio: &mut R, model: &mut M, ops: &[R::Op]) -> Result<(), TestCaseError>
+where
+    R: Channel + ?Sized,
+    M: Channel<Op = R::Op, Outcome = R::Outcome, Observed = R::Observed> + ?Sized,
+{
+    let (actual, expected) = (tokio.observe(), model.observe());
+    if actual != expected {
+        return Err(TestCaseError::fail(format!(
+            "observed initially: tokio {actual:?}, model {expected:?}"
+        )));
+    }
+    for (step, op) in ops.iter().enumerate() {
+        let expected = model.apply(op);
+        let actual = tokio.apply(op);
+        if actual != expected {
+            return Err(TestCaseError::fail(format!(
+                "outcome of step {step} ({op:?}): tokio {actual:?}, model {expected:?}"
+            )));
+        }
+        let (actual, expected) = (tokio.observe(), model.observe());
+        if actual != expected {
+            return Err(TestCaseError::fail(format!(
+                "observed after step {step} ({op:?}): tokio {actual:?}, model {expected:?}"
+            )));
+        }
+    }
+    Ok(())
+}
+
+/// A generated test case: how the channel is made, and the ops applied to it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Case<S, O> {
+    /// What the channel is made with: a capacity, an initial value, or `()`.
+    pub setup: S,
+    /// The steps.
+    pub ops: Vec<O>,
+}
+
+/// An op that knows its simpler forms, for [`minimise`].
+pub trait Simpler: Sized {
+    /// Strictly simpler variants of this op (fields lowered towards 0, the first handle, ...).
+    fn simpler(&self) -> Vec<Self>;
+}
+
+/// The strategy of a [`Case`]: a setup and 0..=`max_ops` ops.
+pub fn case<S: Strategy, O: Strategy>(
+    setup: S,
+    op: O,
+    max_ops: usize,
+) -> impl Strategy<Value = Case<S::Value, O::Value>> + Clone
+where
+    S: Clone,
+    O: Clone,
+{
+    (setup, proptest::collection::vec(op, 0..=max_ops)).prop_map(|(setup, ops)| Case { setup, ops })
+}
+
+/// The `k % alive`-th live handle's index, if any is alive: how an op's `usize` picks a handle.
+pub fn pick<T>(handles: &[Option<T>], k: usize) -> Option<usize> {
+    let alive: Vec<usize> = (0..handles.len())
+        .filter(|&i| handles[i].is_some())
+        .collect();
+    (!alive.is_empty()).then(|| alive[k % alive.len()])
+}
+
+/// Where `suite`'s failures are kept: `proptest-regressions/<suite>.txt` at the top of the
+/// repository, whatever the working directory.
+pub fn regressions(suite: &str) -> &'static str {
+    let path = format!(
+        "{}/proptest-regressions/{suite}.txt",
+        env!("CARGO_MANIFEST_DIR")
+    );
+    Box::leak(path.into_boxed_str())
+}
+
 /// The properties' config: `cases` cases unless `PROPTEST_CASES` says otherwise (`ci/deep.sh`
-/// asks for many more), failures persisted in `file`, which the repository keeps.
-pub fn persisted(file: &'static str, cases: u32) -> Config {
-    let mut config = Config::default();
+/// asks for many more), failures persisted in [`regressions`]`(suite)`, whose seeds proptest
+/// replays before any new case.
+pub fn persisted(suite: &str, cases: u32) -> Config {
+    let mut config = Config {
+        rng_algorithm: RNG,
+        ..Config::default()
+    };
     if std::env::var_os("PROPTEST_CASES").is_none() {
         config.cases = cases;
     }
-    config.failure_persistence = Some(Box::new(FileFailurePersistence::Direct(file)));
+    config.failure_persistence = Some(Box::new(FileFailurePersistence::Direct(regressions(
+        suite,
+    ))));
     config
 }
 
-/// Runs a property against a deliberately broken twin, which it must reject: a fixed seed (the
-/// same counterexample on every run), nothing persisted. Returns why it failed and proptest's
-/// shrunk counterexample, both also printed; panics if the twin is accepted.
+/// The search every twin gets: a fixed seed (the same counterexample on every run), 2048 cases.
+fn twin_config() -> Config {
+    Config {
+        cases: 2048,
+        failure_persistence: None,
+        rng_algorithm: RNG,
+        ..Config::default()
+    }
+}
+
+/// Runs a property against a twin, which it must reject: a fixed seed, nothing persisted.
+/// Returns why it failed and proptest's shrunk counterexample, both also printed; panics if
+/// the twin is accepted.
 pub fn counterexample<S>(
     strategy: S,
     test: impl Fn(S::Value) -> Result<(), TestCaseError>,
@@ -31,17 +163,157 @@ where
     S: Strategy,
     S::Value: Debug,
 {
-    let config = Config {
-        cases: 2048,
-        failure_persistence: None,
-        ..Config::default()
-    };
+    let config = twin_config();
     let rng = TestRng::deterministic_rng(config.rng_algorithm);
     match TestRunner::new_with_rng(config, rng).run(&strategy, test) {
         Err(TestError::Fail(why, shrunk)) => {
-            println!("broken twin rejected: {why}\nshrunk counterexample: {shrunk:?}");
+            println!("twin rejected: {why}\nshrunk counterexample: {shrunk:?}");
             (why.to_string(), shrunk)
         }
-        other => panic!("the broken twin was not rejected: {other:?}"),
+        other => panic!("the twin was not rejected: {other:?}"),
     }
+}
+
+/// Makes `case` smaller while it still `fails`: deletes single ops (with the setup as it is or
+/// any of `lower_setup`'s), lowers the setup, and replaces single ops by a [`Simpler`] one.
+/// Proptest's shrinking does not go back to deleting ops once it has simplified them, and an
+/// op on the `k % alive`-th handle pins the handles before it, so its result sometimes keeps
+/// superfluous ops; this makes the twins' assertions exact. Every step makes the case strictly
+/// simpler (fewer ops, a lower setup, or a simpler op), so it ends.
+pub fn minimise<S: Clone, O: Clone + Simpler>(
+    mut case: Case<S, O>,
+    lower_setup: impl Fn(&S) -> Vec<S>,
+    fails: impl Fn(&Case<S, O>) -> bool,
+) -> Case<S, O> {
+    'smaller: loop {
+        for i in 0..case.ops.len() {
+            let setups = std::iter::once(case.setup.clone()).chain(lower_setup(&case.setup));
+            for setup in setups {
+                let mut ops = case.ops.clone();
+                ops.remove(i);
+                let candidate = Case { setup, ops };
+                if fails(&candidate) {
+                    case = candidate;
+                    continue 'smaller;
+                }
+            }
+        }
+        for setup in lower_setup(&case.setup) {
+            let candidate = Case {
+                setup,
+                ops: case.ops.clone(),
+            };
+            if fails(&candidate) {
+                case = candidate;
+                continue 'smaller;
+            }
+        }
+        for i in 0..case.ops.len() {
+            for simpler in case.ops[i].simpler() {
+                let mut candidate = case.clone();
+                candidate.ops[i] = simpler;
+                if fails(&candidate) {
+                    case = candidate;
+                    continue 'smaller;
+                }
+            }
+        }
+        return case;
+    }
+}
+
+/// A twin rejected: why, proptest's shrunk counterexample, and that case [`minimise`]d.
+#[derive(Debug)]
+pub struct Rejection<S, O> {
+    /// The failure of the shrunk case.
+    pub why: String,
+    /// Proptest's shrunk counterexample.
+    pub shrunk: Case<S, O>,
+    /// The shrunk case, minimised.
+    pub minimal: Case<S, O>,
+}
+
+/// Runs the property's search (`strategy`, `check_twin`) against a twin, which must fail it;
+/// returns and prints the counterexample, shrunk and minimal.
+pub fn rejected<S, O>(
+    strategy: impl Strategy<Value = Case<S, O>>,
+    lower_setup: impl Fn(&S) -> Vec<S>,
+    check_twin: impl Fn(&Case<S, O>) -> Result<(), TestCaseError>,
+) -> Rejection<S, O>
+where
+    S: Clone + Debug,
+    O: Clone + Debug + Simpler,
+{
+    let (why, shrunk) = counterexample(strategy, |case| check_twin(&case));
+    let minimal = minimise(shrunk.clone(), lower_setup, |case| check_twin(case).is_err());
+    println!("minimal: {minimal:?}");
+    Rejection {
+        why,
+        shrunk,
+        minimal,
+    }
+}
+
+/// Asserts that `cases` random cases of `strategy` reach every label of `expected`: `run`
+/// applies a case to the model and reports the label of each outcome it sees.
+pub fn reaches_every_outcome<V>(
+    strategy: impl Strategy<Value = V>,
+    cases: usize,
+    mut run: impl FnMut(V, &mut dyn FnMut(&'static str)),
+    expected: &[&'static str],
+) {
+    let mut runner = TestRunner::new_with_rng(Config::default(), TestRng::deterministic_rng(RNG));
+    let mut seen = BTreeSet::new();
+    for _ in 0..cases {
+        let case = strategy.new_tree(&mut runner).expect("a case").current();
+        run(case, &mut |label| {
+            seen.insert(label);
+        });
+    }
+    let missed: Vec<_> = expected.iter().filter(|l| !seen.contains(*l)).collect();
+    assert!(missed.is_empty(), "never reached: {missed:?}");
+}
+
+/// Writes the seed of the case that rejects a twin into `suite`'s regressions file, after a
+/// comment naming `what`, unless the file has it already. Run by each suite's ignored
+/// `record_regressions` test.
+///
+/// `strategy` must be exactly the property's: a seed reproduces a case only through the
+/// strategy that drew it. Replayed by the property (with the reference model), the seed gives
+/// the *unshrunk* case, which contains the edge case the twin tripped on.
+pub fn record<S>(
+    suite: &str,
+    what: &str,
+    strategy: S,
+    test: impl Fn(S::Value) -> Result<(), TestCaseError>,
+) where
+    S: Strategy,
+    S::Value: Debug,
+{
+    let scratch = format!(
+        "{}/{suite}-{}.txt",
+        env!("CARGO_TARGET_TMPDIR"),
+        what.replace(|c: char| !c.is_alphanumeric(), "_")
+    );
+    let _ = std::fs::remove_file(&scratch);
+    let mut config = twin_config();
+    config.failure_persistence = Some(Box::new(FileFailurePersistence::Direct(Box::leak(
+        scratch.clone().into_boxed_str(),
+    ))));
+    let rng = TestRng::deterministic_rng(config.rng_algorithm);
+    let result = TestRunner::new_with_rng(config, rng).run(&strategy, test);
+    assert!(
+        matches!(result, Err(TestError::Fail(..))),
+        "{what}: not rejected"
+    );
+    let found = std::fs::read_to_string(&scratch).expect("proptest wrote the seed");
+    let file = regressions(suite);
+    let mut kept = std::fs::read_to_string(file).unwrap_or_default();
+    for line in found.lines().filter(|l| l.starts_with("cc ")) {
+        let seed = line.split_whitespace().nth(1).unwrap_or_default();
+        if !kept.contains(seed) {
+            kept.push_str(&format!("# {what}\n{line}\n"));
+        }
+    }
+    std::fs::write(file, kept).expect("regressions file written");
 }
