@@ -9,8 +9,7 @@
 //! the harness asks the real receiver `is_terminated()` first and reports `Terminated` instead
 //! of polling, so the model must know exactly when the receiver is terminated.
 //!
-//! The property has broken twins: the same harness run against a model with one planted
-//! mistake must fail.
+//! The property has twins (the model with one rule changed), which it must reject.
 
 mod prop_support;
 
@@ -19,16 +18,18 @@ use std::task::Poll;
 use channel_patterns::model::oneshot::{
     Observed, Oneshot, Op, Outcome, RecvError, RecvPoll, TryRecvError,
 };
-use prop_support::{counterexample, persisted};
+use prop_support::{
+    Case, Channel, Simpler, case, check, persisted, reaches_every_outcome, record, rejected,
+};
 use proptest::prelude::*;
-use proptest::test_runner::{TestCaseError, TestRunner};
+use proptest::test_runner::TestCaseError;
 use tokio::sync::oneshot;
 use tokio_test::task;
 
 // ---------------------------------------------------------------------------------------------
-// The real channel, driven op by op.
+// Tokio's channel, driven op by op.
 
-struct Real {
+struct Tokio {
     tx: Option<oneshot::Sender<u32>>,
     /// The receiver, inside the task that polls it.
     rx: Option<task::Spawn<oneshot::Receiver<u32>>>,
@@ -38,7 +39,7 @@ struct Real {
     closed_pending: bool,
 }
 
-impl Real {
+impl Tokio {
     fn new() -> Self {
         let (tx, rx) = oneshot::channel();
         Self {
@@ -49,6 +50,12 @@ impl Real {
             closed_pending: false,
         }
     }
+}
+
+impl Channel for Tokio {
+    type Op = Op<u32>;
+    type Outcome = Outcome<u32>;
+    type Observed = Observed;
 
     fn apply(&mut self, op: &Op<u32>) -> Outcome<u32> {
         match op {
@@ -114,23 +121,25 @@ impl Real {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Oracles: the model, and its broken twins.
+// The reference model, and its twins.
 
-trait Oracle {
-    fn apply(&mut self, op: &Op<u32>) -> Outcome<u32>;
-    fn observe(&self) -> Observed;
-}
+/// The reference model under comparison.
+struct Model(Oneshot<u32>);
 
-impl Oracle for Oneshot<u32> {
+impl Channel for Model {
+    type Op = Op<u32>;
+    type Outcome = Outcome<u32>;
+    type Observed = Observed;
+
     fn apply(&mut self, op: &Op<u32>) -> Outcome<u32> {
-        Oneshot::apply(self, op)
+        self.0.apply(op)
     }
     fn observe(&self) -> Observed {
-        Oneshot::observe(self)
+        self.0.observe()
     }
 }
 
-/// A model with one planted mistake.
+/// The rule a twin changes.
 #[derive(Clone, Copy, Debug)]
 enum Flaw {
     /// `send` fails only when the receiver is dropped, not when it called `close()` (the guide
@@ -142,6 +151,7 @@ enum Flaw {
     CloseDropsTheValue,
 }
 
+/// The reference model with the one rule of `flaw` changed.
 struct Twin {
     model: Oneshot<u32>,
     flaw: Flaw,
@@ -163,7 +173,11 @@ impl Twin {
     }
 }
 
-impl Oracle for Twin {
+impl Channel for Twin {
+    type Op = Op<u32>;
+    type Outcome = Outcome<u32>;
+    type Observed = Observed;
+
     fn apply(&mut self, op: &Op<u32>) -> Outcome<u32> {
         let m = &mut self.model;
         let out = match (self.flaw, op) {
@@ -213,24 +227,12 @@ impl Oracle for Twin {
 // ---------------------------------------------------------------------------------------------
 // The harness.
 
-/// Applies `ops` to the real channel and to the oracle; every outcome and every observation
-/// must agree.
-fn check(oracle: &mut dyn Oracle, ops: &[Op<u32>]) -> Result<(), TestCaseError> {
-    let mut real = Real::new();
-    prop_assert_eq!(real.observe(), oracle.observe(), "initially");
-    for (step, op) in ops.iter().enumerate() {
-        let expected = oracle.apply(op);
-        let actual = real.apply(op);
-        prop_assert_eq!(&actual, &expected, "outcome of step {} ({:?})", step, op);
-        prop_assert_eq!(
-            real.observe(),
-            oracle.observe(),
-            "observed after step {} ({:?})",
-            step,
-            op
-        );
-    }
-    Ok(())
+/// The property on `case`, against `model`.
+fn check_oneshot(
+    case: &Case<(), Op<u32>>,
+    model: &mut dyn Channel<Op = Op<u32>, Outcome = Outcome<u32>, Observed = Observed>,
+) -> Result<(), TestCaseError> {
+    check(&mut Tokio::new(), model, &case.ops)
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -248,46 +250,112 @@ fn op() -> impl Strategy<Value = Op<u32>> {
     ]
 }
 
-fn ops() -> impl Strategy<Value = Vec<Op<u32>>> {
-    prop::collection::vec(op(), 0..16)
+/// Up to 16 ops.
+fn oneshot_case() -> impl Strategy<Value = Case<(), Op<u32>>> {
+    case(Just(()), op(), 15)
+}
+
+impl Simpler for Op<u32> {
+    fn simpler(&self) -> Vec<Self> {
+        match *self {
+            Op::Send(v) if v > 1 => vec![Op::Send(1)],
+            _ => vec![],
+        }
+    }
 }
 
 proptest! {
-    #![proptest_config(persisted("proptest-regressions/prop_oneshot.txt", 1024))]
+    #![proptest_config(persisted("prop_oneshot", 1024))]
 
     /// The oneshot channel behaves as the model says, step by step.
     #[test]
-    fn oneshot_agrees_with_the_model(ops in ops()) {
-        check(&mut Oneshot::new(), &ops)?;
+    fn oneshot_agrees_with_the_model(case in oneshot_case()) {
+        check_oneshot(&case, &mut Model(Oneshot::new()))?;
     }
 }
 
 // ---------------------------------------------------------------------------------------------
-// The broken twins are rejected.
+// The twins are rejected.
 
-/// Runs the property's search against a broken twin (fixed seed, no persistence) and returns
-/// why it failed and the minimal failing case; panics if it finds none.
-fn rejected(flaw: Flaw) -> (String, Vec<Op<u32>>) {
-    counterexample(ops(), |ops| check(&mut Twin::new(flaw), &ops))
+/// Runs the property's search against the twin of `flaw`; returns the counterexample, shrunk
+/// and minimal.
+fn twin_rejected(flaw: Flaw) -> prop_support::Rejection<(), Op<u32>> {
+    rejected(oneshot_case(), |_| vec![], |case| {
+        check_oneshot(case, &mut Twin::new(flaw))
+    })
 }
 
 #[test]
 fn twin_where_send_succeeds_after_close_is_rejected() {
-    let (why, ops) = rejected(Flaw::SendFailsOnlyOnDrop);
-    assert!(ops.contains(&Op::Close), "{why}\n{ops:?}");
-    assert!(why.contains("Send(Err("), "{why}");
+    let r = twin_rejected(Flaw::SendFailsOnlyOnDrop);
+    // Minimal: `[Close, Send(1)]`.
+    assert_eq!(r.minimal.ops, vec![Op::Close, Op::Send(1)], "{:?}", r.minimal);
+    assert!(r.why.contains("Send(Err("), "{}", r.why);
 }
 
 #[test]
 fn twin_that_does_not_know_try_recv_terminates_is_rejected() {
-    let (why, ops) = rejected(Flaw::TryRecvOkDoesNotTerminate);
-    assert!(ops.contains(&Op::TryRecv), "{why}\n{ops:?}");
+    let r = twin_rejected(Flaw::TryRecvOkDoesNotTerminate);
+    // Minimal: a send, a `try_recv` that takes the value; the receiver is now terminated.
+    assert_eq!(r.minimal.ops, vec![Op::Send(1), Op::TryRecv], "{:?}", r.minimal);
+    assert!(r.why.contains("receiver_is_terminated"), "{}", r.why);
 }
 
 #[test]
 fn twin_where_close_drops_the_value_is_rejected() {
-    let (why, ops) = rejected(Flaw::CloseDropsTheValue);
-    assert!(ops.contains(&Op::Close), "{why}\n{ops:?}");
+    let r = twin_rejected(Flaw::CloseDropsTheValue);
+    // Minimal: a send, then `close()`: the value is still there (`is_empty` false).
+    assert_eq!(r.minimal.ops, vec![Op::Send(1), Op::Close], "{:?}", r.minimal);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Edge cases, run every time on fixed cases: tokio and the model agree, and the twin that gets
+// the rule wrong does not. (The seeds in proptest-regressions/prop_oneshot.txt replay random
+// cases around the same edges first; these pin the exact cases.)
+
+fn edge_case(ops: Vec<Op<u32>>, flaw: Flaw) {
+    let case = Case { setup: (), ops };
+    check_oneshot(&case, &mut Model(Oneshot::new())).unwrap();
+    let twin = check_oneshot(&case, &mut Twin::new(flaw));
+    assert!(twin.is_err(), "{flaw:?} passes {case:?}");
+}
+
+#[test]
+fn edge_send_after_close_fails() {
+    edge_case(vec![Op::Close, Op::Send(1)], Flaw::SendFailsOnlyOnDrop);
+}
+
+#[test]
+fn edge_a_value_sent_before_close_is_still_received() {
+    edge_case(
+        vec![Op::Send(1), Op::Close, Op::TryRecv],
+        Flaw::CloseDropsTheValue,
+    );
+}
+
+#[test]
+fn edge_try_recv_ok_terminates_the_receiver() {
+    edge_case(
+        vec![Op::Send(1), Op::TryRecv, Op::PollRecv],
+        Flaw::TryRecvOkDoesNotTerminate,
+    );
+}
+
+/// Writes the twins' failing seeds into proptest-regressions/prop_oneshot.txt (kept in git),
+/// so that the property replays those cases first. Run by hand after adding a twin:
+/// `cargo test --test prop_oneshot -- --ignored record_regressions`.
+#[test]
+#[ignore = "writes proptest-regressions/prop_oneshot.txt"]
+fn record_regressions() {
+    for flaw in [
+        Flaw::SendFailsOnlyOnDrop,
+        Flaw::TryRecvOkDoesNotTerminate,
+        Flaw::CloseDropsTheValue,
+    ] {
+        record("prop_oneshot", &format!("twin {flaw:?}"), oneshot_case(), |case| {
+            check_oneshot(&case, &mut Twin::new(flaw))
+        });
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -314,60 +382,55 @@ fn label(outcome: &Outcome<u32>) -> &'static str {
 
 #[test]
 fn search_reaches_every_outcome() {
-    use proptest::strategy::ValueTree;
-    let mut runner = TestRunner::deterministic();
-    let mut seen = std::collections::BTreeSet::new();
-    for _ in 0..1024 {
-        let ops = ops().new_tree(&mut runner).expect("a case").current();
-        let mut model = Oneshot::new();
-        for op in &ops {
-            let before_closed = model.is_closed();
-            let outcome = model.apply(op);
-            seen.insert(label(&outcome));
-            if before_closed && matches!(outcome, Outcome::TryRecv(Ok(_))) {
-                seen.insert("value received after close");
+    reaches_every_outcome(
+        oneshot_case(),
+        1024,
+        |case, seen| {
+            let mut model = Oneshot::new();
+            for op in &case.ops {
+                let before_closed = model.is_closed();
+                let outcome = model.apply(op);
+                seen(label(&outcome));
+                if before_closed && matches!(outcome, Outcome::TryRecv(Ok(_))) {
+                    seen("value received after close");
+                }
+                let observed = model.observe();
+                match observed.pending_recv_woken {
+                    Some(true) => seen("pending recv woken"),
+                    Some(false) => seen("pending recv not woken"),
+                    None => {}
+                }
+                match observed.pending_closed_woken {
+                    Some(true) => seen("pending closed woken"),
+                    Some(false) => seen("pending closed not woken"),
+                    None => {}
+                }
+                if !model.sender_alive() && model.receiver_alive() {
+                    seen("sender gone, receiver alive");
+                }
             }
-            let observed = model.observe();
-            for (name, woken) in [
-                ("pending recv", observed.pending_recv_woken),
-                ("pending closed", observed.pending_closed_woken),
-            ] {
-                match woken {
-                    Some(true) => seen.insert(if name == "pending recv" {
-                        "pending recv woken"
-                    } else {
-                        "pending closed woken"
-                    }),
-                    Some(false) => seen.insert(if name == "pending recv" {
-                        "pending recv not woken"
-                    } else {
-                        "pending closed not woken"
-                    }),
-                    None => false,
-                };
-            }
-        }
-    }
-    for label in [
-        "no sender",
-        "no receiver",
-        "send Ok",
-        "send Err",
-        "closed Ready",
-        "closed Pending",
-        "try_recv Ok",
-        "try_recv Empty",
-        "try_recv Closed",
-        "recv terminated, not polled",
-        "recv Ready(Ok)",
-        "recv Ready(Err)",
-        "recv Pending",
-        "value received after close",
-        "pending recv woken",
-        "pending recv not woken",
-        "pending closed woken",
-        "pending closed not woken",
-    ] {
-        assert!(seen.contains(label), "never reached: {label}");
-    }
+        },
+        &[
+            "no sender",
+            "no receiver",
+            "done",
+            "send Ok",
+            "send Err",
+            "closed Ready",
+            "closed Pending",
+            "try_recv Ok",
+            "try_recv Empty",
+            "try_recv Closed",
+            "recv terminated, not polled",
+            "recv Ready(Ok)",
+            "recv Ready(Err)",
+            "recv Pending",
+            "value received after close",
+            "pending recv woken",
+            "pending recv not woken",
+            "pending closed woken",
+            "pending closed not woken",
+            "sender gone, receiver alive",
+        ],
+    );
 }

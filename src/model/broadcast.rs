@@ -117,8 +117,20 @@ impl<T: Clone> Broadcast<T> {
     /// If `capacity` is 0, as tokio does.
     pub fn channel(capacity: usize) -> (Self, SenderId, ReceiverId) {
         assert!(capacity > 0, "broadcast channel capacity cannot be zero");
+        Self::keeping(capacity.next_power_of_two())
+    }
+
+    /// A channel that keeps exactly `retained` messages: what [`Broadcast::channel`] builds,
+    /// with its capacity rounded up. Used as it is, it is the channel the guide's "buffer of
+    /// size 2" suggests for every capacity, which tokio builds only for powers of two.
+    ///
+    /// # Panics
+    ///
+    /// If `retained` is 0.
+    pub fn keeping(retained: usize) -> (Self, SenderId, ReceiverId) {
+        assert!(retained > 0, "broadcast channel capacity cannot be zero");
         let model = Broadcast {
-            capacity: capacity.next_power_of_two(),
+            capacity: retained,
             retained: VecDeque::new(),
             tail: 0,
             senders: Slots::one(()),
@@ -258,7 +270,7 @@ impl<T: Clone> Broadcast<T> {
             return Some(Err(value));
         }
         self.retained.push_back(value);
-        if self.retained.len() > self.capacity {
+        if self.retained.len() > self.capacity() {
             self.retained.pop_front();
         }
         self.tail += 1;

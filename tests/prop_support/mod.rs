@@ -99,11 +99,7 @@ pub fn case<S: Strategy, O: Strategy>(
     setup: S,
     op: O,
     max_ops: usize,
-) -> impl Strategy<Value = Case<S::Value, O::Value>> + Clone
-where
-    S: Clone,
-    O: Clone,
-{
+) -> impl Strategy<Value = Case<S::Value, O::Value>> {
     (setup, proptest::collection::vec(op, 0..=max_ops)).prop_map(|(setup, ops)| Case { setup, ops })
 }
 
