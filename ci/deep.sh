@@ -16,7 +16,8 @@ total_props=0
 total_ms=0
 for suite in $suites; do
   start=$(date +%s%N)
-  # The teeth_ tests stop at their first counterexample and do not depend on the case count.
+  # The twins' tests stop at their first counterexample and do not depend on the case count;
+  # the edge_ tests are fixed cases.
   out=$(PROPTEST_CASES=$cases cargo test --release -q --test "$suite" 2>&1) || {
     echo "$out"
     echo "deep: $suite FAILED"

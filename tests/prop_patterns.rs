@@ -4,8 +4,9 @@
 //! guarantees the guide states.
 //!
 //! Each property is a `check_*` function applied to what an implementation produced. The
-//! properties run it on the library's patterns; the `teeth_*` tests run it on a deliberately
-//! broken variant and show that it is rejected, printing the shrunk counterexample.
+//! properties run it on the library's patterns; the `twin_*` tests run it on a twin (the
+//! pattern with one rule changed) and show that it is rejected, printing the shrunk
+//! counterexample (`prop_support::counterexample`).
 
 mod prop_support;
 
@@ -71,7 +72,7 @@ fn check_fan_in(plan: &Plan, received: &[(usize, usize)]) -> Result<(), TestCase
     Ok(())
 }
 
-/// A lossy fan-in: `try_send`, giving up on a full buffer instead of waiting.
+/// The fan-in twin: `try_send`, giving up on a full buffer instead of waiting.
 async fn fan_in_lossy(plan: Plan, capacity: usize) -> Vec<(usize, usize)> {
     let (tx, mut rx) = tokio::sync::mpsc::channel(capacity);
     for messages in plan {
@@ -301,7 +302,7 @@ fn check_watch(
 // The properties, on the library's patterns
 
 proptest! {
-    #![proptest_config(persisted("proptest-regressions/prop_patterns.txt", 256))]
+    #![proptest_config(persisted("prop_patterns", 256))]
 
     /// Multiple producers: every message arrives exactly once, in each producer's order,
     /// whatever the capacity and the producers' pacing.
@@ -347,10 +348,10 @@ proptest! {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Teeth: each property rejects a broken variant
+// Each property rejects a twin: the pattern with one rule changed
 
 #[test]
-fn teeth_fan_in_rejects_a_lossy_fan_in() {
+fn twin_fan_in_rejects_a_lossy_fan_in() {
     let (_, (plan, capacity)) = counterexample(producers(), |(plan, capacity)| {
         check_fan_in(&plan, &paused(fan_in_lossy(plan.clone(), capacity)))
     });
@@ -360,7 +361,7 @@ fn teeth_fan_in_rejects_a_lossy_fan_in() {
 }
 
 #[test]
-fn teeth_backpressure_rejects_a_buffer_one_larger_than_claimed() {
+fn twin_backpressure_rejects_a_buffer_one_larger_than_claimed() {
     let (_, (capacity, delays)) = counterexample(backpressure_case(), |(capacity, delays)| {
         check_backpressure(
             capacity,
@@ -373,7 +374,7 @@ fn teeth_backpressure_rejects_a_buffer_one_larger_than_claimed() {
 }
 
 #[test]
-fn teeth_lagging_rejects_an_oracle_that_ignores_the_power_of_two_rounding() {
+fn twin_lagging_rejects_an_oracle_that_ignores_the_power_of_two_rounding() {
     let (_, (capacity, sends)) = counterexample((1usize..20, 0i32..70), |(capacity, sends)| {
         check_lagging(capacity, sends, |c| c)
     });
@@ -383,7 +384,7 @@ fn teeth_lagging_rejects_an_oracle_that_ignores_the_power_of_two_rounding() {
 }
 
 #[test]
-fn teeth_distribution_rejects_a_subscriber_that_hides_its_lag() {
+fn twin_distribution_rejects_a_subscriber_that_hides_its_lag() {
     let (_, (events, _, capacity)) = counterexample(events_case(), |(events, busy, capacity)| {
         let logs = run_distribute(&events, &busy, capacity, true);
         check_distribution(events.len(), capacity, &logs)
@@ -396,16 +397,16 @@ fn teeth_distribution_rejects_a_subscriber_that_hides_its_lag() {
 }
 
 #[test]
-fn teeth_watch_rejects_a_reader_that_reports_the_previous_read() {
+fn twin_watch_rejects_a_reader_that_reports_the_previous_read() {
     let (_, (sends, reads)) = counterexample(watch_case(), |(sends, reads)| {
         let mut seen = paused(watch::observe(0usize, sends.clone(), reads)).unwrap();
-        // Broken reader: each sample reports what the previous read saw.
+        // The twin reader: each sample reports what the previous read saw.
         let values: Vec<usize> = seen.samples.iter().map(|(_, v)| *v).collect();
         for (i, sample) in seen.samples.iter_mut().enumerate().skip(1) {
             sample.1 = values[i - 1];
         }
         check_watch(&sends, &seen)
     });
-    // It takes a send and two reads: the broken reader is right on its first read.
+    // It takes a send and two reads: the twin reader is right on its first read.
     assert!(!sends.is_empty() && reads.len() >= 2, "{sends:?} {reads:?}");
 }

@@ -163,7 +163,8 @@ impl<T: Clone + PartialEq> Watch<T> {
     }
 
     /// The version: the number of notifying sends so far (not observable through tokio's API
-    /// except through `has_changed`, `changed` and `Ref::has_changed`).
+    /// except through `has_changed`, `changed` and `Ref::has_changed`, which the model answers
+    /// through this).
     pub fn version(&self) -> u64 {
         self.version
     }
@@ -204,7 +205,7 @@ impl<T: Clone + PartialEq> Watch<T> {
         if !self.sender_alive(tx) {
             return None;
         }
-        let seen = self.version;
+        let seen = self.version();
         Some(self.push_receiver(seen))
     }
 
@@ -312,7 +313,7 @@ impl<T: Clone + PartialEq> Watch<T> {
         let r = self.rx(rx)?;
         Some(Borrowed {
             value: self.value.clone(),
-            has_changed: r.seen != self.version,
+            has_changed: r.seen != self.version(),
         })
     }
 
@@ -323,7 +324,7 @@ impl<T: Clone + PartialEq> Watch<T> {
     /// guide: watch, borrow() vs changed() "Read the new value" - the read that also
     /// acknowledges it.
     pub fn borrow_and_update(&mut self, rx: ReceiverId) -> Option<Borrowed<T>> {
-        let (value, version) = (self.value.clone(), self.version);
+        let (value, version) = (self.value.clone(), self.version());
         let r = self.rx_mut(rx)?;
         r.pending = None;
         let has_changed = r.seen != version;
@@ -343,7 +344,7 @@ impl<T: Clone + PartialEq> Watch<T> {
         Some(if self.is_closed() {
             Err(Closed)
         } else {
-            Ok(r.seen != self.version)
+            Ok(r.seen != self.version())
         })
     }
 
@@ -362,7 +363,7 @@ impl<T: Clone + PartialEq> Watch<T> {
     /// `Receiver::mark_unchanged`: marks the current version seen without reading it. A
     /// pending future of `rx` is dropped first. Returns whether `rx` is alive.
     pub fn mark_unchanged(&mut self, rx: ReceiverId) -> bool {
-        let version = self.version;
+        let version = self.version();
         self.rx_mut(rx)
             .map(|r| {
                 r.pending = None;
@@ -380,7 +381,7 @@ impl<T: Clone + PartialEq> Watch<T> {
     /// changes" - exactly: until the next notifying *send*, equal value or not (E10); and after
     /// the last sender's drop it first reports a value `rx` has not seen, then `Err`.
     pub fn poll_changed(&mut self, rx: ReceiverId) -> Option<Poll<Result<(), Closed>>> {
-        let (version, closed) = (self.version, self.is_closed());
+        let (version, closed) = (self.version(), self.is_closed());
         let r = self.rx_mut(rx)?;
         if r.seen != version {
             r.seen = version;
@@ -415,7 +416,7 @@ impl<T: Clone + PartialEq> Watch<T> {
         rx: ReceiverId,
         target: T,
     ) -> Option<Poll<Result<Borrowed<T>, Closed>>> {
-        let (value, version, closed) = (self.value.clone(), self.version, self.is_closed());
+        let (value, version, closed) = (self.value.clone(), self.version(), self.is_closed());
         let r = self.rx_mut(rx)?;
         let (target, first_poll) = match r.pending.take() {
             Some(Pending {
