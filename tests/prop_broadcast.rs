@@ -24,8 +24,8 @@ use std::task::Poll;
 
 use channel_patterns::model::broadcast::{Broadcast, ReceiverId, Recv, SenderId, TryRecv};
 use prop_support::{
-    Case, Channel, Simpler, case, check, persisted, pick, reaches_every_outcome, record,
-    rejected,
+    Case, Channel, Simpler, assert_seeds_reject, case, check, persisted, pick,
+    reaches_every_outcome, record, rejected,
 };
 use proptest::prelude::*;
 use proptest::test_runner::TestCaseError;
@@ -469,11 +469,18 @@ impl Channel for Tokio {
 // The property.
 
 /// The property on `case`, against `model`.
-fn check_broadcast<R: Rules>(case: &Case<usize, Op>, model: (R, SenderId, ReceiverId)) -> Result<(), TestCaseError> {
+fn check_broadcast<R: Rules>(
+    case: &Case<usize, Op>,
+    model: (R, SenderId, ReceiverId),
+) -> Result<(), TestCaseError> {
     let (model, tx, rx) = model;
     // tokio's first handles are ids 0, and so are the model's.
     prop_assert_eq!((tx, rx), (SenderId(0), ReceiverId(0)));
-    check(&mut Tokio::channel(case.setup), &mut Model(model), &case.ops)
+    check(
+        &mut Tokio::channel(case.setup),
+        &mut Model(model),
+        &case.ops,
+    )
 }
 
 fn op() -> impl Strategy<Value = Op> {
@@ -623,6 +630,19 @@ fn record_regressions() {
     }
 }
 
+/// The committed seeds replay a case that rejects each twin, every run.
+#[test]
+fn committed_seeds_reject_every_twin() {
+    for flaw in [Flaw::IgnoresRounding, Flaw::LagOffByOne] {
+        assert_seeds_reject(
+            "prop_broadcast",
+            &format!("{flaw:?}"),
+            broadcast_case(),
+            |case| check_broadcast(&case, Twin::channel(case.setup, flaw)),
+        );
+    }
+}
+
 // ---------------------------------------------------------------------------------------------
 // The search is not vacuous: the random sequences reach every outcome the model can give.
 
@@ -665,7 +685,11 @@ fn search_reaches_every_outcome() {
                         seen("receiver behind by more than the capacity");
                     }
                 }
-                if observed.senders.first().is_some_and(|s| s.len == model.0.capacity()) {
+                if observed
+                    .senders
+                    .first()
+                    .is_some_and(|s| s.len == model.0.capacity())
+                {
                     seen("channel full");
                 }
                 if observed.senders.is_empty() && !observed.receivers.is_empty() {

@@ -23,7 +23,8 @@ use channel_patterns::model::mpsc::{
     Flavor, Mpsc, Observed, Op, Outcome, ReceiverState, TryRecvError, TrySendError, Waiting,
 };
 use prop_support::{
-    Case, Channel, Simpler, case, check, persisted, reaches_every_outcome, record, rejected,
+    Case, Channel, Simpler, assert_seeds_reject, case, check, persisted, reaches_every_outcome,
+    record, rejected,
 };
 use proptest::prelude::*;
 use proptest::test_runner::TestCaseError;
@@ -408,8 +409,7 @@ impl Channel for Twin {
             (Flaw::TrySendOvertakesWaitingSend, Op::TrySend { value, .. })
                 if m.idle_senders() > 0
                     && !m.closed_for_senders()
-                    && m
-                        .waiting_sends()
+                    && m.waiting_sends()
                         .iter()
                         .any(|(_, w)| *w == Waiting::Granted) =>
             {
@@ -609,7 +609,10 @@ fn bounded_twin_where_try_send_overtakes_a_waiting_send_is_rejected() {
     // can stop at a longer case that no single deletion shortens.
     let m = &r.minimal;
     assert!(m.ops.len() <= 10, "{m:?}");
-    assert!(count(&m.ops, |op| matches!(op, Op::StartSend { .. })) >= 1, "{m:?}");
+    assert!(
+        count(&m.ops, |op| matches!(op, Op::StartSend { .. })) >= 1,
+        "{m:?}"
+    );
     assert!(
         count(&m.ops, |op| matches!(op, Op::TryRecv | Op::PollRecv)) >= 1,
         "{m:?}"
@@ -632,12 +635,16 @@ fn bounded_twin_whose_waiting_sends_are_never_woken_is_rejected() {
 
 #[test]
 fn unbounded_twin_where_the_last_sender_drop_loses_messages_is_rejected() {
-    let r = rejected(unbounded_case(), |_| vec![], |case| {
-        check_unbounded(
-            case,
-            &mut Twin::new(Flavor::Unbounded, Flaw::LastSenderDropLosesMessages),
-        )
-    });
+    let r = rejected(
+        unbounded_case(),
+        |_| vec![],
+        |case| {
+            check_unbounded(
+                case,
+                &mut Twin::new(Flavor::Unbounded, Flaw::LastSenderDropLosesMessages),
+            )
+        },
+    );
     // Minimal: a send, the only sender dropped.
     assert_eq!(r.minimal.ops.len(), 2, "{:?}", r.minimal);
     assert!(
@@ -731,10 +738,14 @@ fn edge_a_granted_slot_delays_the_end_after_close() {
 
 #[test]
 fn edge_full_then_closed_try_send_says_closed() {
-    let ops = vec![send(1), Op::Close, Op::TrySend {
-        sender: 0,
-        value: 2,
-    }];
+    let ops = vec![
+        send(1),
+        Op::Close,
+        Op::TrySend {
+            sender: 0,
+            value: 2,
+        },
+    ];
     edge_case(1, ops, Flaw::FullBeforeClosed);
 }
 
@@ -751,13 +762,43 @@ fn record_regressions() {
         Flaw::TrySendOvertakesWaitingSend,
         Flaw::WaitingSendsNeverWoken,
     ] {
-        record("prop_mpsc", &format!("bounded twin {flaw:?}"), bounded_case(), |case| {
-            check_bounded(&case, &mut Twin::new(Flavor::Bounded(case.setup), flaw))
-        });
+        record(
+            "prop_mpsc",
+            &format!("bounded twin {flaw:?}"),
+            bounded_case(),
+            |case| check_bounded(&case, &mut Twin::new(Flavor::Bounded(case.setup), flaw)),
+        );
     }
     record(
         "prop_mpsc",
         "unbounded twin LastSenderDropLosesMessages",
+        unbounded_case(),
+        |case| {
+            check_unbounded(
+                &case,
+                &mut Twin::new(Flavor::Unbounded, Flaw::LastSenderDropLosesMessages),
+            )
+        },
+    );
+}
+
+/// The committed seeds replay a case that rejects each twin, every run.
+#[test]
+fn committed_seeds_reject_every_twin() {
+    for flaw in [
+        Flaw::FullBeforeClosed,
+        Flaw::CapacityIsLen,
+        Flaw::CloseDropsBuffered,
+        Flaw::TrySendOvertakesWaitingSend,
+        Flaw::WaitingSendsNeverWoken,
+    ] {
+        assert_seeds_reject("prop_mpsc", &format!("{flaw:?}"), bounded_case(), |case| {
+            check_bounded(&case, &mut Twin::new(Flavor::Bounded(case.setup), flaw))
+        });
+    }
+    assert_seeds_reject(
+        "prop_mpsc",
+        "LastSenderDropLosesMessages",
         unbounded_case(),
         |case| {
             check_unbounded(
@@ -886,7 +927,11 @@ fn bounded_search_reaches_every_outcome() {
 
 #[test]
 fn unbounded_search_reaches_every_outcome() {
-    let expected: Vec<&str> = COMMON.iter().chain(&["send Ok", "send Err"]).copied().collect();
+    let expected: Vec<&str> = COMMON
+        .iter()
+        .chain(&["send Ok", "send Err"])
+        .copied()
+        .collect();
     reaches_every_outcome(
         unbounded_case(),
         512,

@@ -19,7 +19,8 @@ use channel_patterns::model::oneshot::{
     Observed, Oneshot, Op, Outcome, RecvError, RecvPoll, TryRecvError,
 };
 use prop_support::{
-    Case, Channel, Simpler, case, check, persisted, reaches_every_outcome, record, rejected,
+    Case, Channel, Simpler, assert_seeds_reject, case, check, persisted, reaches_every_outcome,
+    record, rejected,
 };
 use proptest::prelude::*;
 use proptest::test_runner::TestCaseError;
@@ -280,16 +281,23 @@ proptest! {
 /// Runs the property's search against the twin of `flaw`; returns the counterexample, shrunk
 /// and minimal.
 fn twin_rejected(flaw: Flaw) -> prop_support::Rejection<(), Op<u32>> {
-    rejected(oneshot_case(), |_| vec![], |case| {
-        check_oneshot(case, &mut Twin::new(flaw))
-    })
+    rejected(
+        oneshot_case(),
+        |_| vec![],
+        |case| check_oneshot(case, &mut Twin::new(flaw)),
+    )
 }
 
 #[test]
 fn twin_where_send_succeeds_after_close_is_rejected() {
     let r = twin_rejected(Flaw::SendFailsOnlyOnDrop);
     // Minimal: `[Close, Send(1)]`.
-    assert_eq!(r.minimal.ops, vec![Op::Close, Op::Send(1)], "{:?}", r.minimal);
+    assert_eq!(
+        r.minimal.ops,
+        vec![Op::Close, Op::Send(1)],
+        "{:?}",
+        r.minimal
+    );
     assert!(r.why.contains("Send(Err("), "{}", r.why);
 }
 
@@ -297,7 +305,12 @@ fn twin_where_send_succeeds_after_close_is_rejected() {
 fn twin_that_does_not_know_try_recv_terminates_is_rejected() {
     let r = twin_rejected(Flaw::TryRecvOkDoesNotTerminate);
     // Minimal: a send, a `try_recv` that takes the value; the receiver is now terminated.
-    assert_eq!(r.minimal.ops, vec![Op::Send(1), Op::TryRecv], "{:?}", r.minimal);
+    assert_eq!(
+        r.minimal.ops,
+        vec![Op::Send(1), Op::TryRecv],
+        "{:?}",
+        r.minimal
+    );
     assert!(r.why.contains("receiver_is_terminated"), "{}", r.why);
 }
 
@@ -305,7 +318,12 @@ fn twin_that_does_not_know_try_recv_terminates_is_rejected() {
 fn twin_where_close_drops_the_value_is_rejected() {
     let r = twin_rejected(Flaw::CloseDropsTheValue);
     // Minimal: a send, then `close()`: the value is still there (`is_empty` false).
-    assert_eq!(r.minimal.ops, vec![Op::Send(1), Op::Close], "{:?}", r.minimal);
+    assert_eq!(
+        r.minimal.ops,
+        vec![Op::Send(1), Op::Close],
+        "{:?}",
+        r.minimal
+    );
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -352,9 +370,29 @@ fn record_regressions() {
         Flaw::TryRecvOkDoesNotTerminate,
         Flaw::CloseDropsTheValue,
     ] {
-        record("prop_oneshot", &format!("twin {flaw:?}"), oneshot_case(), |case| {
-            check_oneshot(&case, &mut Twin::new(flaw))
-        });
+        record(
+            "prop_oneshot",
+            &format!("twin {flaw:?}"),
+            oneshot_case(),
+            |case| check_oneshot(&case, &mut Twin::new(flaw)),
+        );
+    }
+}
+
+/// The committed seeds replay a case that rejects each twin, every run.
+#[test]
+fn committed_seeds_reject_every_twin() {
+    for flaw in [
+        Flaw::SendFailsOnlyOnDrop,
+        Flaw::TryRecvOkDoesNotTerminate,
+        Flaw::CloseDropsTheValue,
+    ] {
+        assert_seeds_reject(
+            "prop_oneshot",
+            &format!("{flaw:?}"),
+            oneshot_case(),
+            |case| check_oneshot(&case, &mut Twin::new(flaw)),
+        );
     }
 }
 

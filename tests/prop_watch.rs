@@ -25,8 +25,8 @@ use std::task::Poll;
 
 use channel_patterns::model::watch::{Borrowed, Closed, ReceiverId, SenderId, Watch};
 use prop_support::{
-    Case, Channel, Simpler, case, check, persisted, pick, reaches_every_outcome, record,
-    rejected,
+    Case, Channel, Simpler, assert_seeds_reject, case, check, persisted, pick,
+    reaches_every_outcome, record, rejected,
 };
 use proptest::prelude::*;
 use proptest::test_runner::TestCaseError;
@@ -635,7 +635,11 @@ fn check_watch<R: Rules>(
 ) -> Result<(), TestCaseError> {
     // tokio's first handles are ids 0, and so are the model's.
     prop_assert_eq!((tx, rx), (SenderId(0), ReceiverId(0)));
-    check(&mut Tokio::channel(case.setup), &mut Model(model), &case.ops)
+    check(
+        &mut Tokio::channel(case.setup),
+        &mut Model(model),
+        &case.ops,
+    )
 }
 
 fn op() -> impl Strategy<Value = Op> {
@@ -796,7 +800,11 @@ fn edge_an_equal_value_send_wakes_changed() {
 /// E10 with a waiting `changed()`: it is woken by a send of the same value.
 #[test]
 fn edge_an_equal_value_send_wakes_a_waiting_changed() {
-    let ops = vec![Op::PollChanged(0), Op::Send { tx: 0, value: 3 }, Op::PollChanged(0)];
+    let ops = vec![
+        Op::PollChanged(0),
+        Op::Send { tx: 0, value: 3 },
+        Op::PollChanged(0),
+    ];
     edge_case(3, ops, Flaw::ChangedOnlyOnChange);
 }
 
@@ -813,7 +821,20 @@ fn edge_a_failed_send_stores_nothing() {
 #[ignore = "writes proptest-regressions/prop_watch.txt"]
 fn record_regressions() {
     for flaw in [Flaw::ChangedOnlyOnChange, Flaw::SendStoresWithoutReceivers] {
-        record("prop_watch", &format!("twin {flaw:?}"), watch_case(), |case| {
+        record(
+            "prop_watch",
+            &format!("twin {flaw:?}"),
+            watch_case(),
+            |case| check_watch(&case, Twin::channel(case.setup, flaw)),
+        );
+    }
+}
+
+/// The committed seeds replay a case that rejects each twin, every run.
+#[test]
+fn committed_seeds_reject_every_twin() {
+    for flaw in [Flaw::ChangedOnlyOnChange, Flaw::SendStoresWithoutReceivers] {
+        assert_seeds_reject("prop_watch", &format!("{flaw:?}"), watch_case(), |case| {
             check_watch(&case, Twin::channel(case.setup, flaw))
         });
     }

@@ -132,9 +132,7 @@ pub fn persisted(suite: &str, cases: u32) -> Config {
     if std::env::var_os("PROPTEST_CASES").is_none() {
         config.cases = cases;
     }
-    config.failure_persistence = Some(Box::new(FileFailurePersistence::Direct(regressions(
-        suite,
-    ))));
+    config.failure_persistence = Some(Box::new(FileFailurePersistence::Direct(regressions(suite))));
     config
 }
 
@@ -241,7 +239,9 @@ where
     O: Clone + Debug + Simpler,
 {
     let (why, shrunk) = counterexample(strategy, |case| check_twin(&case));
-    let minimal = minimise(shrunk.clone(), lower_setup, |case| check_twin(case).is_err());
+    let minimal = minimise(shrunk.clone(), lower_setup, |case| {
+        check_twin(case).is_err()
+    });
     println!("minimal: {minimal:?}");
     Rejection {
         why,
@@ -274,6 +274,9 @@ pub fn reaches_every_outcome<V>(
 /// comment naming `what`, unless the file has it already. Run by each suite's ignored
 /// `record_regressions` test.
 ///
+/// proptest's file format: one seed a line (`xs ...` for this harness's XorShift, `cc ...` for
+/// ChaCha) with `# shrinks to <case>`; lines starting with `#` are comments.
+///
 /// `strategy` must be exactly the property's: a seed reproduces a case only through the
 /// strategy that drew it. Replayed by the property (with the reference model), the seed gives
 /// the *unshrunk* case, which contains the edge case the twin tripped on.
@@ -304,12 +307,49 @@ pub fn record<S>(
     );
     let found = std::fs::read_to_string(&scratch).expect("proptest wrote the seed");
     let file = regressions(suite);
-    let mut kept = std::fs::read_to_string(file).unwrap_or_default();
-    for line in found.lines().filter(|l| l.starts_with("cc ")) {
-        let seed = line.split_whitespace().nth(1).unwrap_or_default();
-        if !kept.contains(seed) {
-            kept.push_str(&format!("# {what}\n{line}\n"));
+    let mut kept: Vec<String> = std::fs::read_to_string(file)
+        .unwrap_or_default()
+        .lines()
+        .map(str::to_owned)
+        .collect();
+    let comment = format!("# {what}");
+    // Seed lines: `xs <four numbers>` (XorShift) or `cc <hex>` (ChaCha), then `# shrinks to`.
+    for line in found
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.is_empty())
+    {
+        let seed = line.split(" #").next().unwrap_or(line);
+        match kept.iter().position(|l| l.starts_with(seed)) {
+            // The same case rejects another twin too: name this one above it as well.
+            Some(at) if !kept[..at].contains(&comment) => kept.insert(at, comment.clone()),
+            Some(_) => {}
+            None => kept.extend([comment.clone(), line.to_owned()]),
         }
     }
+    let kept = kept.join("\n") + "\n";
     std::fs::write(file, kept).expect("regressions file written");
+}
+
+/// Runs only the seeds committed in `suite`'s regressions file (no new case) through `test`,
+/// with the property's `strategy`, and asserts that they fail it: each suite's
+/// `committed_seeds_reject_every_twin` test runs this per twin, which shows that the seeds
+/// still draw the twins' counterexamples through the strategy as it is now (re-record them if
+/// it changed).
+pub fn assert_seeds_reject<S>(
+    suite: &str,
+    what: &str,
+    strategy: S,
+    test: impl Fn(S::Value) -> Result<(), TestCaseError>,
+) where
+    S: Strategy,
+    S::Value: Debug,
+{
+    let mut config = persisted(suite, 0);
+    config.cases = 0;
+    let result = TestRunner::new(config).run(&strategy, test);
+    assert!(
+        matches!(result, Err(TestError::Fail(..))),
+        "{what}: no seed in {} rejects it (re-record with the ignored record_regressions test)",
+        regressions(suite)
+    );
 }
