@@ -417,9 +417,9 @@ impl<T: Clone> Mpsc<T> {
 
     /// What the accessors say now.
     pub fn observe(&self) -> Observed {
-        let has_sender = self.senders > 0;
-        let has_receiver = self.receiver != ReceiverState::Dropped;
-        let max = match self.flavor {
+        let has_sender = self.senders() > 0;
+        let has_receiver = self.receiver() != ReceiverState::Dropped;
+        let max = match self.flavor() {
             Flavor::Bounded(n) => Some(n),
             Flavor::Unbounded => None,
         };

@@ -239,10 +239,10 @@ impl<T: Clone> Oneshot<T> {
 
     /// What the accessors say now.
     pub fn observe(&self) -> Observed {
-        let if_receiver = |v| if self.receiver_alive { Some(v) } else { None };
+        let if_receiver = |v| if self.receiver_alive() { Some(v) } else { None };
         Observed {
-            sender_is_closed: self.sender_alive.then_some(self.closed),
-            receiver_is_terminated: if_receiver(self.terminated),
+            sender_is_closed: self.sender_alive().then_some(self.is_closed()),
+            receiver_is_terminated: if_receiver(self.is_terminated()),
             receiver_is_empty: if_receiver(self.value.is_none()),
             pending_recv_woken: self.pending_recv,
             pending_closed_woken: self.pending_closed,
