@@ -5,7 +5,7 @@ mod common;
 use std::time::Duration;
 
 use channel_patterns::proxy::{self, CloseReason, Outcome};
-use common::tasks_alive;
+use common::{tasks_alive, within};
 use pretty_assertions::assert_eq;
 use tokio::io::{AsyncReadExt, AsyncWriteExt, DuplexStream};
 use tokio::task::JoinHandle;
@@ -30,7 +30,7 @@ fn relay() -> (DuplexStream, DuplexStream, JoinHandle<Outcome>) {
 async fn idle_from_the_start_times_out_at_exactly_the_timeout() {
     let start = Instant::now();
     let (_client, _upstream, relay) = relay();
-    let outcome = relay.await.unwrap();
+    let outcome = within("the relay", relay).await.unwrap();
     assert_eq!(start.elapsed(), TIMEOUT);
     assert_eq!(outcome.reason, CloseReason::IdleTimeout);
 }
@@ -41,16 +41,24 @@ async fn activity_in_either_direction_moves_the_deadline() {
     for client_speaks in [true, false] {
         let start = Instant::now();
         let (mut client, mut upstream, relay) = relay();
-        tokio::time::sleep(Duration::from_millis(1500)).await;
+        within("a sleep", tokio::time::sleep(Duration::from_millis(1500))).await;
         let mut buf = [0u8; 2];
         if client_speaks {
-            client.write_all(b"hi").await.unwrap();
-            upstream.read_exact(&mut buf).await.unwrap();
+            within("client write_all", client.write_all(b"hi"))
+                .await
+                .unwrap();
+            within("upstream read_exact", upstream.read_exact(&mut buf))
+                .await
+                .unwrap();
         } else {
-            upstream.write_all(b"hi").await.unwrap();
-            client.read_exact(&mut buf).await.unwrap();
+            within("upstream write_all", upstream.write_all(b"hi"))
+                .await
+                .unwrap();
+            within("client read_exact", client.read_exact(&mut buf))
+                .await
+                .unwrap();
         }
-        let outcome = relay.await.unwrap();
+        let outcome = within("the relay", relay).await.unwrap();
         assert_eq!(start.elapsed(), Duration::from_millis(1500) + TIMEOUT);
         assert_eq!(outcome.reason, CloseReason::IdleTimeout);
         let (c2u, u2c) = if client_speaks { (2, 0) } else { (0, 2) };
@@ -66,9 +74,13 @@ async fn activity_in_either_direction_moves_the_deadline() {
 async fn the_timeout_never_fires_before_the_deadline() {
     let start = Instant::now();
     let (_client, _upstream, relay) = relay();
-    tokio::time::sleep_until(start + TIMEOUT - Duration::from_millis(1)).await;
+    within(
+        "a sleep",
+        tokio::time::sleep_until(start + TIMEOUT - Duration::from_millis(1)),
+    )
+    .await;
     assert!(!relay.is_finished());
-    relay.await.unwrap();
+    within("the relay", relay).await.unwrap();
     assert_eq!(start.elapsed(), TIMEOUT);
 }
 
@@ -76,10 +88,18 @@ async fn the_timeout_never_fires_before_the_deadline() {
 #[tokio::test(start_paused = true)]
 async fn after_a_timeout_both_sides_see_eof_and_no_task_is_left() {
     let (mut client, mut upstream, relay) = relay();
-    relay.await.unwrap();
+    within("the relay", relay).await.unwrap();
     let mut buf = [0u8; 8];
-    assert_eq!(client.read(&mut buf).await.unwrap(), 0);
-    assert_eq!(upstream.read(&mut buf).await.unwrap(), 0);
+    assert_eq!(
+        within("client read", client.read(&mut buf)).await.unwrap(),
+        0
+    );
+    assert_eq!(
+        within("upstream read", upstream.read(&mut buf))
+            .await
+            .unwrap(),
+        0
+    );
     assert_eq!(tasks_alive().await, 0);
 }
 
@@ -88,20 +108,30 @@ async fn after_a_timeout_both_sides_see_eof_and_no_task_is_left() {
 #[tokio::test(start_paused = true)]
 async fn half_close_from_the_client_reaches_upstream_and_the_reply_still_flows() {
     let (mut client, mut upstream, relay) = relay();
-    client.write_all(b"request").await.unwrap();
-    client.shutdown().await.unwrap();
+    within("client write_all", client.write_all(b"request"))
+        .await
+        .unwrap();
+    within("client shutdown", client.shutdown()).await.unwrap();
 
     let mut request = Vec::new();
-    upstream.read_to_end(&mut request).await.unwrap();
+    within("upstream read_to_end", upstream.read_to_end(&mut request))
+        .await
+        .unwrap();
     assert_eq!(request, b"request");
 
-    upstream.write_all(b"a long reply").await.unwrap();
-    upstream.shutdown().await.unwrap();
+    within("upstream write_all", upstream.write_all(b"a long reply"))
+        .await
+        .unwrap();
+    within("upstream shutdown", upstream.shutdown())
+        .await
+        .unwrap();
     let mut reply = Vec::new();
-    client.read_to_end(&mut reply).await.unwrap();
+    within("client read_to_end", client.read_to_end(&mut reply))
+        .await
+        .unwrap();
     assert_eq!(reply, b"a long reply");
 
-    let outcome = relay.await.unwrap();
+    let outcome = within("the relay", relay).await.unwrap();
     assert_eq!(
         outcome,
         Outcome {
@@ -116,18 +146,31 @@ async fn half_close_from_the_client_reaches_upstream_and_the_reply_still_flows()
 #[tokio::test(start_paused = true)]
 async fn half_close_from_the_upstream_reaches_the_client() {
     let (mut client, mut upstream, relay) = relay();
-    upstream.write_all(b"banner").await.unwrap();
-    upstream.shutdown().await.unwrap();
+    within("upstream write_all", upstream.write_all(b"banner"))
+        .await
+        .unwrap();
+    within("upstream shutdown", upstream.shutdown())
+        .await
+        .unwrap();
     let mut banner = Vec::new();
-    client.read_to_end(&mut banner).await.unwrap();
+    within("client read_to_end", client.read_to_end(&mut banner))
+        .await
+        .unwrap();
     assert_eq!(banner, b"banner");
 
-    client.write_all(b"bye").await.unwrap();
-    client.shutdown().await.unwrap();
+    within("client write_all", client.write_all(b"bye"))
+        .await
+        .unwrap();
+    within("client shutdown", client.shutdown()).await.unwrap();
     let mut got = Vec::new();
-    upstream.read_to_end(&mut got).await.unwrap();
+    within("upstream read_to_end", upstream.read_to_end(&mut got))
+        .await
+        .unwrap();
     assert_eq!(got, b"bye");
-    assert_eq!(relay.await.unwrap().reason, CloseReason::Finished);
+    assert_eq!(
+        within("the relay", relay).await.unwrap().reason,
+        CloseReason::Finished
+    );
 }
 
 /// An error in one direction (the upstream vanished) ends the whole relay at once, and the
@@ -137,13 +180,99 @@ async fn an_error_in_one_direction_closes_both() {
     let start = Instant::now();
     let (mut client, upstream, relay) = relay();
     drop(upstream);
-    client.write_all(b"into the void").await.unwrap();
-    let outcome = relay.await.unwrap();
+    within("client write_all", client.write_all(b"into the void"))
+        .await
+        .unwrap();
+    let outcome = within("the relay", relay).await.unwrap();
     assert_eq!(
         outcome.reason,
         CloseReason::Failed(std::io::ErrorKind::BrokenPipe)
     );
     assert!(start.elapsed() < TIMEOUT);
     let mut buf = [0u8; 8];
-    assert_eq!(client.read(&mut buf).await.unwrap(), 0);
+    assert_eq!(
+        within("client read", client.read(&mut buf)).await.unwrap(),
+        0
+    );
+}
+
+/// A relay in front of a slow reader: the client side takes `window` bytes at a time, the
+/// upstream side can hold the whole reply. (client end, upstream end, relay).
+fn relay_to_slow_reader(window: usize) -> (DuplexStream, DuplexStream, JoinHandle<Outcome>) {
+    let (client, proxy_client_side) = tokio::io::duplex(window);
+    let (proxy_upstream_side, upstream) = tokio::io::duplex(64 * 1024);
+    let relay = tokio::spawn(proxy::relay(
+        proxy_client_side,
+        proxy_upstream_side,
+        TIMEOUT,
+    ));
+    (client, upstream, relay)
+}
+
+/// A reply of 20 KiB, read by the relay at once, of which the client takes 1 KiB every 1.5 s:
+/// the relay keeps what the client could not take yet and delivers every byte, in order, and
+/// each partial write is activity, so a reply moving slower than the idle timeout but without
+/// a gap as long keeps the connection open for the 28.5 s it takes.
+#[tokio::test(start_paused = true)]
+async fn a_slow_reader_gets_every_byte_and_its_progress_is_activity() {
+    const WINDOW: usize = 1024;
+    const GAP: Duration = Duration::from_millis(1500);
+    let reply: Vec<u8> = (0..20 * 1024u32).map(|i| (i % 251) as u8).collect();
+    let start = Instant::now();
+    let (mut client, mut upstream, relay) = relay_to_slow_reader(WINDOW);
+    // The client has nothing to send: its direction finishes at once.
+    within("client shutdown", client.shutdown()).await.unwrap();
+    within("upstream write_all", upstream.write_all(&reply))
+        .await
+        .unwrap();
+    within("upstream shutdown", upstream.shutdown())
+        .await
+        .unwrap();
+
+    let mut got = Vec::new();
+    let mut chunk = vec![0u8; WINDOW];
+    loop {
+        within("a sleep", tokio::time::sleep(GAP)).await;
+        let n = within("client read", client.read(&mut chunk))
+            .await
+            .unwrap();
+        if n == 0 {
+            break;
+        }
+        got.extend_from_slice(&chunk[..n]);
+    }
+    assert_eq!(got.len(), reply.len(), "bytes the client got");
+    assert!(got == reply, "the reply arrived changed or out of order");
+    // 20 reads of 1 KiB and one of EOF, each after a gap.
+    assert_eq!(start.elapsed(), GAP * 21);
+    let outcome = within("the relay", relay).await.unwrap();
+    assert_eq!(
+        outcome,
+        Outcome {
+            client_to_upstream: 0,
+            upstream_to_client: reply.len() as u64,
+            reason: CloseReason::Finished,
+        }
+    );
+}
+
+/// A client that reads nothing: the relay holds the reply it could not deliver, and times out
+/// exactly one timeout after the last byte moved. A write that takes nothing is not activity.
+#[tokio::test(start_paused = true)]
+async fn a_reader_that_takes_nothing_times_out_one_timeout_after_the_last_byte_moved() {
+    let start = Instant::now();
+    let (_client, mut upstream, relay) = relay_to_slow_reader(1024);
+    within("upstream write_all", upstream.write_all(&[7u8; 20 * 1024]))
+        .await
+        .unwrap();
+    let outcome = within("the relay", relay).await.unwrap();
+    assert_eq!(start.elapsed(), TIMEOUT);
+    assert_eq!(
+        outcome,
+        Outcome {
+            client_to_upstream: 0,
+            upstream_to_client: 1024,
+            reason: CloseReason::IdleTimeout,
+        }
+    );
 }

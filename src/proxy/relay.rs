@@ -93,7 +93,10 @@ where
         )
     };
 
+    // Biased, the copies first: bytes that are ready when the deadline comes are relayed (and
+    // are activity), and the order, so the outcome, does not depend on a random draw.
     let reason = tokio::select! {
+        biased;
         done = both => match done {
             Ok(_) => CloseReason::Finished,
             Err(e) => CloseReason::Failed(e.kind()),
@@ -183,7 +186,7 @@ impl Copy {
     {
         loop {
             // Bytes left over from an earlier read go first.
-            if self.written < self.unwritten.len() {
+            if !self.unwritten.is_empty() {
                 let n =
                     write_what_fits(writer.as_mut(), &self.unwritten[self.written..], copied, cx)?;
                 if n > 0 {
@@ -229,14 +232,11 @@ impl Copy {
                 self.eof = true;
                 return Poll::Ready(Ok(()));
             }
+            // One record covers the write too: it follows at once, without waiting.
             activity.record();
             let written = write_what_fits(writer.as_mut(), &scratch[..read], copied, cx)?;
-            if written < read {
-                self.unwritten = scratch[written..read].to_vec();
-            }
-            if written > 0 {
-                activity.record();
-            }
+            // Empty, and so unallocated, when the writer took it all.
+            self.unwritten = scratch[written..read].to_vec();
             Poll::Ready(Ok(()))
         })
     }

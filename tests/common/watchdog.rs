@@ -1,0 +1,37 @@
+//! A real-time bound for waits that a paused-time bound cannot catch.
+//!
+//! In paused time a `tokio::time::timeout` fires only when the runtime is idle, so a task that
+//! spins (a monitor re-arming an elapsed deadline, a loop that never waits) freezes the clock
+//! and hangs the test for ever. A [`Watchdog`] is the backstop: a thread that ends the whole
+//! test process with a message if the guard is still alive after its limit of real time.
+//! Waiting on a channel, it costs nothing while the test runs and ends when the guard drops.
+
+use std::sync::mpsc::{RecvTimeoutError, Sender, channel};
+use std::time::Duration;
+
+/// Real time any single bounded wait in the suite may take: tens of thousands of times what
+/// each takes, so load cannot trip it, and well under cargo-mutants' timeout
+/// (.cargo/mutants.toml), so a hanging mutant fails a test instead of timing out the run.
+pub const REAL_LIMIT: Duration = Duration::from_secs(20);
+
+/// While alive, bounds the test process's real time; see the module docs.
+#[derive(Debug)]
+pub struct Watchdog {
+    _alive: Sender<()>,
+}
+
+impl Watchdog {
+    /// Starts the clock: if this guard is not dropped within `limit` of real time, the process
+    /// prints `what` and exits with code 101, as a failed test does.
+    pub fn new(what: &str, limit: Duration) -> Self {
+        let (alive, dropped) = channel::<()>();
+        let what = what.to_string();
+        std::thread::spawn(move || {
+            if let Err(RecvTimeoutError::Timeout) = dropped.recv_timeout(limit) {
+                eprintln!("watchdog: {what}: still running after {limit:?} of real time");
+                std::process::exit(101);
+            }
+        });
+        Watchdog { _alive: alive }
+    }
+}
