@@ -5,11 +5,31 @@ use std::process::{Command, Output};
 use channel_patterns::catalog;
 use pretty_assertions::assert_eq;
 
+/// Real time, in seconds, any one run of the binary may take (each takes well under one): it
+/// runs under coreutils' `timeout`, so a run that hangs fails its test, and the process ends
+/// even if the test is killed first.
+const RUN_LIMIT_SECS: u32 = 20;
+
+/// `channel-patterns ARGS` under [`RUN_LIMIT_SECS`]: SIGTERM then, SIGKILL 5 s later.
+fn bounded_command(args: &[&str]) -> Command {
+    let mut command = Command::new("timeout");
+    command
+        .args(["-k", "5", &RUN_LIMIT_SECS.to_string()])
+        .arg(env!("CARGO_BIN_EXE_channel-patterns"))
+        .args(args);
+    command
+}
+
 fn channel_patterns(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_channel-patterns"))
-        .args(args)
+    let output = bounded_command(args)
         .output()
-        .expect("the binary runs")
+        .expect("the binary runs (under coreutils' timeout)");
+    assert_ne!(
+        output.status.code(),
+        Some(124),
+        "channel-patterns {args:?}: still running after {RUN_LIMIT_SECS} s"
+    );
+    output
 }
 
 fn stdout_lines(output: &Output) -> Vec<String> {
@@ -229,38 +249,44 @@ fn proxy_relays_logs_and_exits_0_on_sigterm() {
         let probe = TcpListener::bind("127.0.0.1:0").unwrap();
         probe.local_addr().unwrap().to_string()
     };
-    /// Kills the proxy if the test fails half-way, so that it cannot outlive the test.
-    struct KillOnDrop(std::process::Child);
-    impl Drop for KillOnDrop {
+    /// Stops the proxy if the test fails half-way. SIGTERM, which `timeout` passes on; if the
+    /// test itself is killed, `timeout` still ends the proxy within its limit.
+    struct StopOnDrop(std::process::Child);
+    impl Drop for StopOnDrop {
         fn drop(&mut self) {
-            let _ = self.0.kill();
-            let _ = self.0.wait();
+            if let Ok(None) = self.0.try_wait() {
+                let _ = Command::new("kill")
+                    .args(["-TERM", &self.0.id().to_string()])
+                    .status();
+                let _ = self.0.wait();
+            }
         }
     }
-    let mut child = Command::new(env!("CARGO_BIN_EXE_channel-patterns"))
-        .args([
-            "proxy",
-            "--listen",
-            &listen,
-            "--upstream",
-            &upstream_addr,
-            "--idle-timeout",
-            "10s",
-            "--drain-timeout",
-            "1s",
-        ])
-        .env("RUST_LOG", "info")
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
+    let mut child = bounded_command(&[
+        "proxy",
+        "--listen",
+        &listen,
+        "--upstream",
+        &upstream_addr,
+        "--idle-timeout",
+        "10s",
+        "--drain-timeout",
+        "1s",
+    ])
+    .env("RUST_LOG", "info")
+    .stderr(std::process::Stdio::piped())
+    .spawn()
+    .unwrap();
+    // Reads of the log end when the proxy does: bounded by `timeout`.
     let mut log = BufReader::new(child.stderr.take().unwrap());
-    let mut child = KillOnDrop(child);
+    let mut child = StopOnDrop(child);
     let mut line = String::new();
-    // The first log line says it is listening (bounded: the binary exits if it cannot).
     log.read_line(&mut line).unwrap();
     assert!(line.contains("proxy listening"), "{line}");
 
     let mut c = TcpStream::connect(&listen).unwrap();
+    c.set_read_timeout(Some(std::time::Duration::from_secs(RUN_LIMIT_SECS.into())))
+        .unwrap();
     c.write_all(b"hello").unwrap();
     c.shutdown(Shutdown::Write).unwrap();
     let mut answer = String::new();

@@ -5,7 +5,11 @@ mod tcp_support;
 
 use std::time::Duration;
 
-use tcp_support::{BOUND, Payload, client, proxy, proxy_with_limit, upstream};
+use channel_patterns::proxy::server::Summary;
+use tcp_support::{
+    BOUND, Payload, client, closed, echo_upstream, echoes, finish, open_served, proxy,
+    proxy_with_limit, upstream,
+};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpStream;
 use tokio::time::timeout;
@@ -107,66 +111,84 @@ async fn an_unreachable_upstream_closes_the_client_and_the_server_goes_on() {
     assert_eq!(summary.accepted, 3);
 }
 
-/// Shutdown: the server stops accepting, an active connection finishes within the drain
-/// timeout, an idle one is closed at the drain timeout, and the server then returns.
+/// Shutdown with connections open: the server stops accepting at once (its listener is
+/// dropped: a new client is refused or reset, never served), the open connections keep
+/// working, and the server returns as soon as the last of them ends, not at the drain timeout
+/// (an hour here, so a server that waited it out fails the test's bound).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn shutdown_drains_then_closes_what_is_left() {
-    let (up, results) = upstream(2, false).await;
-    let proxy = proxy(&up, IDLE, Duration::from_millis(500)).await;
+async fn shutdown_stops_accepting_and_ends_as_soon_as_the_last_connection_does() {
+    let (up, _echo) = echo_upstream().await;
+    let proxy = proxy(&up, IDLE, Duration::from_secs(3600)).await;
+    let mut first = open_served(&proxy.addr).await;
+    let mut second = open_served(&proxy.addr).await;
 
-    let request = Payload { seed: 1, len: 10 };
-    let reply = Payload { seed: 2, len: 1000 };
-    let mut header = Vec::new();
-    for word in [request.seed, request.len, reply.seed, reply.len] {
-        header.extend_from_slice(&word.to_le_bytes());
-    }
-    // Both connections are open end to end once each has its reply: the upstream sends it at
-    // once. `active` then finishes its request after the shutdown signal; `stuck` never does.
-    let mut open = Vec::new();
-    for _ in 0..2 {
-        let mut c = TcpStream::connect(&proxy.addr).await.unwrap();
-        c.write_all(&header).await.unwrap();
-        let mut got = vec![0u8; 1000];
-        timeout(BOUND, c.read_exact(&mut got))
-            .await
-            .unwrap()
-            .unwrap();
-        open.push(c);
-    }
-    let (mut active, mut stuck) = (open.remove(0), open.remove(0));
+    proxy.shutdown.trigger();
+    // The server holds a shutdown listener of its own besides one per connection, and drops
+    // it right after its socket: once it has, a new client must be refused.
+    timeout(BOUND, async {
+        while proxy.shutdown.listeners() > 2 {
+            tokio::task::yield_now().await;
+        }
+    })
+    .await
+    .expect("the server stops accepting");
+    assert!(
+        TcpStream::connect(&proxy.addr).await.is_err(),
+        "a client after the signal is refused while the others drain"
+    );
+    echoes(&mut first, b'a', "an open connection during the drain").await;
+    finish(first).await;
+    echoes(
+        &mut second,
+        b'b',
+        "the last connection, after the first ended",
+    )
+    .await;
+    assert!(
+        !proxy.task.is_finished(),
+        "the server drains while a connection is open"
+    );
+    finish(second).await;
+
+    let summary = timeout(BOUND, proxy.task)
+        .await
+        .expect("the server returns once its last connection ends")
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        summary,
+        Summary {
+            accepted: 2,
+            closed_at_drain: 0
+        }
+    );
+}
+
+/// Shutdown with a connection that does not end: the server closes it at the drain timeout,
+/// not before, and returns, counting it.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn shutdown_closes_what_is_left_at_the_drain_timeout() {
+    const DRAIN: Duration = Duration::from_millis(300);
+    let (up, _echo) = echo_upstream().await;
+    let proxy = proxy(&up, IDLE, DRAIN).await;
+    let mut stuck = open_served(&proxy.addr).await;
 
     let start = std::time::Instant::now();
     proxy.shutdown.trigger();
-    request.write_to(&mut active).await.unwrap();
-    active.shutdown().await.unwrap();
-    let mut buf = [0u8; 8];
-    let end = timeout(BOUND, active.read(&mut buf))
-        .await
-        .unwrap()
-        .unwrap();
-    assert_eq!(end, 0, "the upstream finished the active connection");
-
     let summary = timeout(BOUND, proxy.task).await.unwrap().unwrap().unwrap();
+    assert!(start.elapsed() >= DRAIN, "closed before the drain timeout");
     assert_eq!(
-        summary.closed_at_drain, 1,
-        "the stuck connection was closed at the drain"
+        summary,
+        Summary {
+            accepted: 1,
+            closed_at_drain: 1
+        }
     );
-    assert!(start.elapsed() >= Duration::from_millis(500));
-    let n = timeout(BOUND, stuck.read(&mut buf)).await.unwrap();
-    assert!(
-        matches!(n, Ok(0) | Err(_)),
-        "stuck client sees its connection closed: {n:?}"
-    );
+    // The echo upstream never closes it: only the proxy can have.
+    assert!(closed(&mut stuck).await, "the stuck connection was closed");
     assert!(
         TcpStream::connect(&proxy.addr).await.is_err(),
         "no longer accepting"
-    );
-    let checks = timeout(BOUND, results).await.unwrap().unwrap();
-    assert_eq!(checks[0], Ok(()), "the active request arrived whole");
-    assert!(
-        checks[1].is_err(),
-        "the stuck request was cut off: {:?}",
-        checks[1]
     );
 }
 
@@ -203,26 +225,7 @@ async fn an_upstream_reset_ends_the_relay_at_once_with_the_reset() {
 /// and the connections already open keep working meanwhile.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn at_the_limit_new_clients_wait_and_open_ones_keep_working() {
-    /// Opens a connection through the proxy and waits for a byte back from the upstream, which
-    /// echoes: then it is served end to end.
-    async fn open_served(addr: &str) -> TcpStream {
-        let mut c = TcpStream::connect(addr).await.unwrap();
-        c.write_all(b"x").await.unwrap();
-        let mut b = [0u8; 1];
-        timeout(BOUND, c.read_exact(&mut b)).await.unwrap().unwrap();
-        c
-    }
-    // An echo upstream for any number of connections.
-    let up = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let up_addr = up.local_addr().unwrap().to_string();
-    tokio::spawn(async move {
-        while let Ok((mut s, _)) = up.accept().await {
-            tokio::spawn(async move {
-                let (mut r, mut w) = s.split();
-                let _ = tokio::io::copy(&mut r, &mut w).await;
-            });
-        }
-    });
+    let (up_addr, _echo) = echo_upstream().await;
     let proxy = proxy_with_limit(&up_addr, IDLE, Duration::from_millis(100), 2).await;
 
     let mut first = open_served(&proxy.addr).await;

@@ -5,6 +5,26 @@ use channel_patterns::shutdown::Shutdown;
 use tokio_test::task;
 use tokio_test::{assert_pending, assert_ready};
 
+/// `is_triggered` on both sides and `listeners` follow the signal and the workers.
+#[test]
+fn accessors_follow_the_trigger_and_the_listeners() {
+    let shutdown = Shutdown::new();
+    let other = shutdown.clone();
+    assert_eq!(shutdown.listeners(), 0);
+    let first = shutdown.listener();
+    let second = other.listener();
+    assert_eq!((shutdown.listeners(), other.listeners()), (2, 2));
+    assert!(!shutdown.is_triggered() && !first.is_triggered());
+    other.trigger();
+    assert!(shutdown.is_triggered() && first.is_triggered() && second.is_triggered());
+    drop(first);
+    assert_eq!(shutdown.listeners(), 1);
+    other.trigger();
+    assert!(shutdown.is_triggered(), "triggering twice changes nothing");
+    drop(second);
+    assert_eq!(shutdown.listeners(), 0);
+}
+
 #[test]
 fn a_waiting_listener_is_woken_by_trigger() {
     let shutdown = Shutdown::new();

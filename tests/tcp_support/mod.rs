@@ -10,9 +10,10 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::task::JoinHandle;
 
-/// Every real-time wait in these tests is bounded by this: generous, so load cannot break them,
-/// and a hang fails instead of blocking CI.
-pub const BOUND: Duration = Duration::from_secs(60);
+/// Every real-time wait in these tests is bounded by this: generous (the slowest test, moving
+/// 800 MiB, takes a few seconds), so load cannot break them, and under cargo-mutants' timeout
+/// (.cargo/mutants.toml), so a hang fails a test instead of timing out the mutation run.
+pub const BOUND: Duration = Duration::from_secs(30);
 
 const BLOCK: usize = 1 << 20;
 
@@ -156,6 +157,66 @@ pub async fn client(proxy: &str, outgoing: Payload, reply: Payload) -> Result<()
     let (sent, checked) = tokio::join!(send, reply.check_from(&mut r));
     sent.map_err(|e| e.to_string())?;
     checked
+}
+
+/// An echo upstream for any number of connections, each echoed until the client finishes and
+/// then closed: a connection through it stays open until one end closes it. Aborting the
+/// returned task stops it accepting.
+pub async fn echo_upstream() -> (String, JoinHandle<()>) {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap().to_string();
+    let task = tokio::spawn(async move {
+        while let Ok((mut s, _)) = listener.accept().await {
+            tokio::spawn(async move {
+                let (mut r, mut w) = s.split();
+                let _ = tokio::io::copy(&mut r, &mut w).await;
+            });
+        }
+    });
+    (addr, task)
+}
+
+/// Sends `byte` on `stream` and waits (within [`BOUND`]) for it to come back from an echo
+/// upstream: the connection is open and relayed end to end. Errors name `what`.
+pub async fn echoes(stream: &mut TcpStream, byte: u8, what: &str) {
+    stream.write_all(&[byte]).await.unwrap();
+    let mut b = [0u8; 1];
+    tokio::time::timeout(BOUND, stream.read_exact(&mut b))
+        .await
+        .unwrap_or_else(|_| panic!("{what}: no echo within {BOUND:?}"))
+        .unwrap_or_else(|e| panic!("{what}: {e}"));
+    assert_eq!(b, [byte], "{what}");
+}
+
+/// Opens a connection through the proxy at `addr` to an echo upstream, and waits until it is
+/// relayed end to end.
+pub async fn open_served(addr: &str) -> TcpStream {
+    let mut c = TcpStream::connect(addr).await.unwrap();
+    echoes(&mut c, b'x', "a new connection").await;
+    c
+}
+
+/// Finishes a connection to an echo upstream: half-closes it and reads to EOF (within
+/// [`BOUND`]), which comes once the proxy has relayed the upstream's close.
+pub async fn finish(mut stream: TcpStream) {
+    stream.shutdown().await.unwrap();
+    let mut rest = Vec::new();
+    tokio::time::timeout(BOUND, stream.read_to_end(&mut rest))
+        .await
+        .expect("EOF once the upstream closes")
+        .unwrap();
+    assert_eq!(rest, b"", "nothing was left to echo");
+}
+
+/// Whether the connection was closed by the other end: a read gives EOF or an error (a reset),
+/// within [`BOUND`]; a byte read instead is an error.
+pub async fn closed(stream: &mut TcpStream) -> bool {
+    let mut b = [0u8; 1];
+    match tokio::time::timeout(BOUND, stream.read(&mut b)).await {
+        Ok(Ok(0) | Err(_)) => true,
+        Ok(Ok(_)) => panic!("read a byte from a connection that should be closed"),
+        Err(_) => false,
+    }
 }
 
 /// A running proxy server on loopback: its address, its shutdown signal, its task.
