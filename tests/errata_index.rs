@@ -46,3 +46,26 @@ fn every_entry_has_an_evidence_command() {
         assert!(section.contains("**Fix.**"), "E{id} has no fix");
     }
 }
+
+/// Each entry's evidence exists: a pattern in the catalog cites it, or a test file names it
+/// (`E07`, or within a pair such as `e06_e07`).
+#[test]
+fn every_entry_is_cited_by_a_pattern_or_a_test() {
+    let tests_dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests");
+    let mut tests = String::new();
+    for entry in std::fs::read_dir(tests_dir).expect("the tests directory") {
+        let path = entry.unwrap().path();
+        if path.extension().is_some_and(|e| e == "rs") {
+            tests += &std::fs::read_to_string(&path).unwrap().to_ascii_uppercase();
+        }
+    }
+    for id in entry_ids() {
+        let cited_by_pattern = catalog::PATTERNS
+            .iter()
+            .any(|p| p.errata.contains(&id.as_str()));
+        assert!(
+            cited_by_pattern || tests.contains(&id),
+            "{id} is cited by no pattern and no test"
+        );
+    }
+}

@@ -1,0 +1,111 @@
+//! The auto traits of the crate's public handles and futures, asserted both ways in the manner
+//! of tokio's `tests/async_send_sync.rs`: a type that gains or loses `Send`, `Sync` or
+//! `Unpin` fails to compile here. `Shutdown` and `Activity` are shared across tasks, the
+//! server's and relay's futures are spawned on a multi-thread runtime, and a user's code that
+//! relies on either would break silently otherwise.
+//!
+//! Compile-time only: nothing here runs (`value` is never called).
+#![allow(dead_code, clippy::diverging_sub_expression, unreachable_code)]
+
+use std::time::Duration;
+
+use channel_patterns::idle::{Activity, ActivityClock, IdleMonitor};
+use channel_patterns::proxy::server::{Config, Summary};
+use channel_patterns::proxy::{CloseReason, Outcome, copy_with_activity, relay, relay_tcp};
+use channel_patterns::shutdown::{Drained, Listener, Shutdown, Triggered};
+use channel_patterns::{PatternError, Transcript};
+use tokio::io::DuplexStream;
+use tokio::net::{TcpListener, TcpStream};
+
+/// A value of any type, for building futures whose type is asserted: never called.
+fn value<T>() -> T {
+    unreachable!()
+}
+
+/// Compiles only if `T: Send` (`require`) or only if `T: !Send` (`ambiguous`: both impls
+/// apply to a `Send` type, so the call is ambiguous and the build fails).
+macro_rules! auto_trait_checks {
+    ($($name:ident: $bound:path),* $(,)?) => {$(
+        mod $name {
+            pub fn require<T: ?Sized + $bound>(_: &T) {}
+            pub trait AmbiguousIfImpl<A> {
+                fn check(&self) {}
+            }
+            impl<T: ?Sized> AmbiguousIfImpl<()> for T {}
+            pub struct Marker;
+            impl<T: ?Sized + $bound> AmbiguousIfImpl<Marker> for T {}
+        }
+    )*};
+}
+auto_trait_checks!(send: Send, sync: Sync, unpin: Unpin);
+
+/// `assert_value!(expr => Send & NotSync & Unpin)`: `expr`'s type has exactly these.
+macro_rules! assert_value {
+    ($value:expr => $($trait:ident)&+) => {{
+        let value = &$value;
+        $(assert_value!(@one value, $trait);)+
+    }};
+    (@one $v:ident, Send) => { send::require($v) };
+    (@one $v:ident, Sync) => { sync::require($v) };
+    (@one $v:ident, Unpin) => { unpin::require($v) };
+    (@one $v:ident, NotSend) => { send::AmbiguousIfImpl::check($v) };
+    (@one $v:ident, NotSync) => { sync::AmbiguousIfImpl::check($v) };
+    (@one $v:ident, NotUnpin) => { unpin::AmbiguousIfImpl::check($v) };
+}
+
+/// Handles shared between tasks and threads: all three.
+fn handles() {
+    assert_value!(value::<Shutdown>() => Send & Sync & Unpin);
+    assert_value!(value::<Listener>() => Send & Sync & Unpin);
+    assert_value!(value::<Triggered<'static>>() => Send & Sync & Unpin);
+    assert_value!(value::<Drained<'static>>() => Send & Sync & Unpin);
+    assert_value!(value::<ActivityClock>() => Send & Sync & Unpin);
+    assert_value!(value::<Activity>() => Send & Sync & Unpin);
+    assert_value!(value::<IdleMonitor>() => Send & Sync & Unpin);
+    assert_value!(value::<Transcript>() => Send & Sync & Unpin);
+}
+
+/// Plain results and configuration: all three, so they cross threads and go in errors.
+fn values() {
+    assert_value!(value::<Outcome>() => Send & Sync & Unpin);
+    assert_value!(value::<CloseReason>() => Send & Sync & Unpin);
+    assert_value!(value::<Summary>() => Send & Sync & Unpin);
+    assert_value!(value::<Config>() => Send & Sync & Unpin);
+    assert_value!(value::<PatternError>() => Send & Sync & Unpin);
+}
+
+/// Futures: `Send`, so they can be spawned on a multi-thread runtime, and `Sync`, so a
+/// reference to one can cross threads; like every `async fn` future, not `Unpin`.
+fn futures() {
+    let config: Config = value();
+    assert_value!(
+        channel_patterns::proxy::server::serve(value::<TcpListener>(), config, value::<Shutdown>())
+            => Send & Sync & NotUnpin
+    );
+    assert_value!(
+        relay(value::<DuplexStream>(), value::<DuplexStream>(), Duration::ZERO)
+            => Send & Sync & NotUnpin
+    );
+    assert_value!(
+        relay_tcp(value::<TcpStream>(), value::<TcpStream>(), Duration::ZERO) => Send & Sync & NotUnpin
+    );
+    let activity: Activity = value();
+    let copied = std::sync::atomic::AtomicU64::new(0);
+    assert_value!(
+        copy_with_activity(value::<DuplexStream>(), value::<DuplexStream>(), &activity, &copied)
+            => Send & Sync & NotUnpin
+    );
+    let mut monitor: IdleMonitor = value();
+    assert_value!(monitor.expired() => Send & Sync & NotUnpin);
+    let listener: Listener = value();
+    assert_value!(listener.triggered() => Send & Sync & Unpin);
+}
+
+/// The patterns: `Send` and `Sync`, so any can be spawned.
+fn patterns() {
+    assert_value!(channel_patterns::mpsc::basic(value()) => Send & Sync & NotUnpin);
+    assert_value!(channel_patterns::oneshot::request_response(value()) => Send & Sync & NotUnpin);
+    assert_value!(channel_patterns::broadcast::basic(value()) => Send & Sync & NotUnpin);
+    assert_value!(channel_patterns::watch::idle_timeout(value()) => Send & Sync & NotUnpin);
+    assert_value!(channel_patterns::advanced::app_shutdown::run(value()) => Send & Sync & NotUnpin);
+}
