@@ -240,6 +240,10 @@ async fn a_slow_reader_gets_every_byte_and_its_progress_is_activity() {
             break;
         }
         got.extend_from_slice(&chunk[..n]);
+        assert!(
+            got.len() <= reply.len(),
+            "more bytes than the upstream sent"
+        );
     }
     assert_eq!(got.len(), reply.len(), "bytes the client got");
     assert!(got == reply, "the reply arrived changed or out of order");

@@ -1,0 +1,128 @@
+#!/usr/bin/env bash
+# Mutation testing with cargo-mutants: every mutant of the crate must make a test fail.
+# Each group pairs source files with the tests that cover them, so a mutant runs only the
+# tests that can catch it (the full suite for the patterns). Prints each group's counts and
+# wall time; exits non-zero if any mutant was missed or made a test hang.
+#   bash ci/mutants.sh                 # every group
+#   bash ci/mutants.sh proxy models    # some groups: proxy models patterns loom (or loom-mpsc, ...)
+#   bash ci/mutants.sh proxy -F relay  # extra arguments go to cargo mutants (here: a name filter)
+# Results: target/mutants/<group>/mutants.out/ (missed.txt, timeout.txt, caught.txt, ...).
+set -euo pipefail
+cd "$(dirname "$0")/.."
+root=$(pwd)
+
+# Installed by this script, pinned, so that a fresh machine runs what the README describes.
+version=27.1.0
+if ! cargo mutants --version 2> /dev/null | grep -q "$version"; then
+  cargo install --locked --quiet cargo-mutants --version "$version"
+fi
+
+groups=()
+while [ $# -gt 0 ] && [[ $1 != -* ]]; do
+  groups+=("$1")
+  shift
+done
+[ ${#groups[@]} -gt 0 ] || groups=(proxy models patterns loom)
+# `loom` is one group per channel of the backend, plus its runtime, each with its own suites.
+expanded=()
+for g in "${groups[@]}"; do
+  if [ "$g" = loom ]; then
+    expanded+=(loom-oneshot loom-mpsc loom-broadcast loom-watch loom-runtime)
+  else
+    expanded+=("$g")
+  fi
+done
+groups=("${expanded[@]}")
+
+# A copy of the checkout that cargo-mutants may mutate in place: the working tree is never
+# touched, and the copy's target dir (and so its incremental builds) survives between groups
+# and runs.
+tree=$root/target/mutants/tree
+mkdir -p "$tree"
+find "$tree" -mindepth 1 -maxdepth 1 ! -name target -exec rm -rf {} +
+# Extracted with fresh mtimes (-m): a file restored after an interrupted run is older than the
+# mutated one cargo last built, and would otherwise be taken for unchanged.
+git ls-files -z --cached --others --exclude-standard | tar --null -T - -cf - | tar -xmf - -C "$tree"
+
+# Test targets as cargo arguments, for the build and the test phases alike: a mutant then
+# rebuilds and runs only the tests of its group.
+tests() { printf -- '--cargo-arg=--test=%s ' "$@"; }
+
+status=0
+for group in "${groups[@]}"; do
+  env=()
+  profile=mutants
+  case $group in
+    # The proxy and the coordination code it runs: the tests of the relay, server, idle
+    # tracking, shutdown and arguments, and of what uses them (the idle-timeout pattern, app
+    # shutdown, the binary).
+    proxy)
+      files=(src/proxy/*.rs src/idle.rs src/shutdown.rs src/sync.rs)
+      test_args=$(tests proxy proxy_tcp proxy_fds proxy_args idle shutdown watch advanced errata cli)
+      ;;
+    # The reference models: the properties against tokio must kill their mutants.
+    models)
+      files=(src/model/*.rs)
+      test_args=$(tests $(cd tests && ls prop_*.rs | sed 's/\.rs$//'))
+      ;;
+    # The patterns, their report and the binary: the whole suite.
+    patterns)
+      files=(src/*.rs src/advanced/*.rs)
+      test_args=""
+      ;;
+    # The loom-only backend of src/rt.rs, compiled only under the loom cfg and killed by the
+    # loom suites, in an optimised build (loom explores thousands of interleavings): each
+    # channel by its own suite and the patterns that use it, the runtime by every pattern.
+    loom-oneshot | loom-mpsc | loom-broadcast | loom-watch | loom-runtime)
+      channel=${group#loom-}
+      if [ "$channel" = runtime ]; then
+        files=(src/model/concurrent/{mod,task,time,select}.rs)
+        test_args=$(tests $(cd tests && ls loom_patterns_*.rs | sed 's/\.rs$//'))
+      else
+        files=("src/model/concurrent/$channel.rs")
+        test_args=$(tests "loom_$channel" "loom_patterns_$channel")
+      fi
+      env=(RUSTFLAGS="--cfg channel_patterns_loom" LOOM_MAX_PREEMPTIONS="${LOOM_MAX_PREEMPTIONS:-2}")
+      profile=mutants-loom
+      ;;
+    *)
+      echo "mutants: unknown group '$group' (groups: proxy models patterns loom, or one of loom-{oneshot,mpsc,broadcast,watch,runtime})" >&2
+      exit 2
+      ;;
+  esac
+
+  file_args=()
+  for f in "${files[@]}"; do file_args+=(--file "$f"); done
+  # The patterns group takes what no other group does.
+  [ "$group" = patterns ] && file_args+=(--exclude 'src/idle.rs' --exclude 'src/shutdown.rs'
+    --exclude 'src/sync.rs')
+
+  out=$root/target/mutants/$group
+  mkdir -p "$out"
+  start=$(date +%s)
+  # shellcheck disable=SC2086
+  rc=0
+  env "${env[@]}" cargo mutants --in-place --dir "$tree" --output "$out" \
+    --profile "$profile" --no-shuffle "${file_args[@]}" $test_args "$@" \
+    > "$out/log.txt" 2>&1 || rc=$?
+  secs=$(( $(date +%s) - start ))
+
+  # cargo mutants exits 0 (all caught), 2 (some missed) or 3 (some timed out) after a run;
+  # anything else (a failing baseline, a bad argument) means the mutants were not tested.
+  if [ "$rc" != 0 ] && [ "$rc" != 2 ] && [ "$rc" != 3 ]; then
+    tail -20 "$out/log.txt"
+    echo "mutants: $group: cargo mutants failed with exit code $rc (log: $out/log.txt)"
+    status=1
+    continue
+  fi
+  o=$out/mutants.out
+  count() { if [ -f "$o/$1.txt" ]; then grep -c . "$o/$1.txt" || true; else echo 0; fi; }
+  caught=$(count caught) missed=$(count missed) timeout=$(count timeout) unviable=$(count unviable)
+  printf 'mutants: %-8s caught %4d  missed %3d  timeouts %3d  unviable %3d  in %d s\n' \
+    "$group" "$caught" "$missed" "$timeout" "$unviable" "$secs"
+  if [ "$missed" != 0 ] || [ "$timeout" != 0 ]; then
+    cat "$o/missed.txt" "$o/timeout.txt" | sed "s/^/  $group: /"
+    status=1
+  fi
+done
+exit $status
