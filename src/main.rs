@@ -88,7 +88,7 @@ fn report() -> ExitCode {
         let (verdict, time) = match runner::run(pattern, Transcript::new()) {
             Ok(run) => {
                 let time = format!("{:.3}s", run.simulated.as_secs_f64());
-                (verdict(pattern, &run), time)
+                (runner::verdict(pattern, &run), time)
             }
             Err(e) => (Err(format!("no runtime: {e}")), "-".to_string()),
         };
@@ -131,36 +131,6 @@ fn section(pattern: &Pattern) -> String {
         .next()
         .unwrap_or(pattern.chapter);
     format!("{chapter} > {}", pattern.heading.replace('`', ""))
-}
-
-/// `Ok(description)` when the run printed exactly the expected transcript, agrees with the
-/// guide's Output block where there is one, returned `Ok` and left no task running.
-fn verdict(pattern: &Pattern, run: &runner::Run) -> Result<String, String> {
-    if let Err(e) = &run.result {
-        return Err(format!("failed: {e}"));
-    }
-    if run.lines != pattern.expected {
-        return Err(format!(
-            "{} lines, expected {}",
-            run.lines.len(),
-            pattern.expected.len()
-        ));
-    }
-    if run.tasks_left > 0 {
-        return Err(format!("{} tasks left running", run.tasks_left));
-    }
-    match pattern.documented() {
-        None => Ok(format!("ok, {} lines as expected", run.lines.len())),
-        Some(doc) if doc.matches(&run.lines) => Ok(format!(
-            "ok, {} guide's Output block",
-            if doc.continues {
-                "starts with the"
-            } else {
-                "is the"
-            }
-        )),
-        Some(_) => Err("differs from the guide's Output block".to_string()),
-    }
 }
 
 /// Runs the proxy until Ctrl-C or SIGTERM, then drains. Exit 1 when it cannot start (the

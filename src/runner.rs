@@ -55,3 +55,37 @@ pub fn run(pattern: &Pattern, out: Transcript) -> std::io::Result<Run> {
         tasks_left,
     })
 }
+
+/// The report's verdict on a run: `Ok(description)` when it printed exactly the expected
+/// transcript, agrees with the guide's Output block where there is one, returned `Ok` and left
+/// no task running; otherwise `Err` saying which of these failed first.
+///
+/// # Errors
+/// The first check the run fails, as the report prints it.
+pub fn verdict(pattern: &Pattern, run: &Run) -> Result<String, String> {
+    if let Err(e) = &run.result {
+        return Err(format!("failed: {e}"));
+    }
+    if run.lines != pattern.expected {
+        return Err(format!(
+            "{} lines, expected {}",
+            run.lines.len(),
+            pattern.expected.len()
+        ));
+    }
+    if run.tasks_left > 0 {
+        return Err(format!("{} tasks left running", run.tasks_left));
+    }
+    match pattern.documented() {
+        None => Ok(format!("ok, {} lines as expected", run.lines.len())),
+        Some(doc) if doc.matches(&run.lines) => Ok(format!(
+            "ok, {} guide's Output block",
+            if doc.continues {
+                "starts with the"
+            } else {
+                "is the"
+            }
+        )),
+        Some(_) => Err("differs from the guide's Output block".to_string()),
+    }
+}

@@ -52,6 +52,14 @@ fn report_lists_every_pattern_as_matching() {
                 .find(|l| l.starts_with(&format!("{} ", pattern.name)))
                 .unwrap_or_else(|| panic!("no report line for {}", pattern.name));
             assert!(line.contains(" ok, "), "{line}");
+            // The guide section: the chapter's name without its " - subtitle", then the
+            // heading as plain text.
+            let chapter = pattern.chapter.split(" - ").next().unwrap();
+            let heading = pattern.heading.replace('`', "");
+            assert!(
+                line.contains(&format!(" {chapter} > {heading} ")),
+                "{line} lacks its section"
+            );
             for erratum in pattern.errata {
                 assert!(line.contains(erratum), "{line} lacks {erratum}");
             }
