@@ -167,3 +167,32 @@ fn twin_whose_send_decides_before_acting_loses_the_value() {
     });
     assert!(message.contains("not on exactly one side"), "{message}");
 }
+
+/// The handles' accessors, on one thread: `is_closed` follows the receiver, dropping the
+/// receiver closes the channel (a send then hands its value back), each handle's `shared()`
+/// is the channel's own state (the twins above act through it), and the error reads as
+/// tokio's does.
+#[test]
+fn the_handles_report_the_channels_own_state() {
+    use channel_patterns::model::oneshot::Oneshot;
+    loom::model(|| {
+        let (tx, rx) = channel::<u32>();
+        assert!(!tx.is_closed());
+        assert!(rx.shared().read(Oneshot::sender_alive));
+        drop(rx);
+        assert!(tx.is_closed(), "the receiver's drop closes the channel");
+        assert!(tx.shared().read(Oneshot::is_closed));
+        assert_eq!(tx.send(7), Err(7));
+
+        let (tx, rx) = channel::<u32>();
+        drop(tx);
+        assert!(
+            !rx.shared().read(Oneshot::sender_alive),
+            "the receiver's view of the channel"
+        );
+    });
+    let (tokio_tx, tokio_rx) = tokio::sync::oneshot::channel::<()>();
+    drop(tokio_tx);
+    let tokio_error = tokio_test::block_on(tokio_rx).unwrap_err();
+    assert_eq!(RecvError.to_string(), tokio_error.to_string());
+}
