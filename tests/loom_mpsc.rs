@@ -275,3 +275,31 @@ fn twin_whose_last_drop_wakes_nobody_strands_the_consumer() {
     });
     assert!(message.contains("lost wake-up"), "{message}");
 }
+
+/// The handles' accessors, on one thread: `is_closed` follows the receiver's close and drop,
+/// each handle's `shared()` is the channel's own state (the twins act through it), and the
+/// send error reads as tokio's does.
+#[test]
+fn the_handles_report_the_channels_own_state() {
+    loom::model(|| {
+        let (tx, mut rx) = channel::<u32>(1);
+        assert!(!tx.is_closed());
+        tx.try_send(1).unwrap();
+        assert!(rx.shared().read(Mpsc::is_full), "the receiver's view");
+        rx.close();
+        assert!(tx.is_closed(), "close closes the channel for the senders");
+        assert_eq!(rx.try_recv(), Ok(1), "what was buffered is still received");
+
+        let (tx, rx) = channel::<u32>(1);
+        drop(rx);
+        assert!(tx.is_closed(), "the receiver's drop closes it too");
+        assert!(
+            tx.shared().read(|m| m.closed_for_senders()),
+            "the sender's view"
+        );
+    });
+    assert_eq!(
+        SendError(1).to_string(),
+        tokio::sync::mpsc::error::SendError(1).to_string()
+    );
+}
