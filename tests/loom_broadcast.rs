@@ -215,3 +215,39 @@ fn twin_whose_recv_checks_then_registers_loses_a_wakeup() {
     });
     assert!(message.contains("lost wake-up"), "{message}");
 }
+
+/// The handles' accessors, on one thread: `receiver_count` follows subscriptions and drops, a
+/// dropped receiver stops counting (a send with none left fails), only the last sender's drop
+/// wakes a waiting receiver, and the errors read as tokio's do.
+#[test]
+fn the_handles_report_the_channels_own_state() {
+    use channel_patterns::model::concurrent::broadcast::error::RecvError;
+    loom::model(|| {
+        let (tx, rx) = channel::<u32>(2);
+        assert_eq!(tx.receiver_count(), 1);
+        let other = tx.subscribe();
+        assert_eq!(tx.receiver_count(), 2);
+        drop(rx);
+        assert_eq!(tx.receiver_count(), 1, "a dropped receiver stops counting");
+        drop(other);
+        assert_eq!(tx.receiver_count(), 0);
+        assert!(tx.send(1).is_err(), "no receiver left");
+
+        let (tx, mut rx) = channel::<u32>(2);
+        let second = tx.clone();
+        let mut recv = tokio_test::task::spawn(rx.recv());
+        assert!(recv.poll().is_pending());
+        drop(second);
+        assert!(!recv.is_woken(), "a sender is left: nothing to wake for");
+        drop(tx);
+        assert!(recv.is_woken(), "the last sender's drop closes the channel");
+        assert_eq!(recv.poll(), std::task::Poll::Ready(Err(RecvError::Closed)));
+    });
+    use tokio::sync::broadcast::error::RecvError as Tokio;
+    for (ours, tokio) in [
+        (RecvError::Closed, Tokio::Closed),
+        (RecvError::Lagged(3), Tokio::Lagged(3)),
+    ] {
+        assert_eq!(ours.to_string(), tokio.to_string());
+    }
+}

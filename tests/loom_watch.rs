@@ -153,3 +153,27 @@ fn twin_that_reads_then_marks_seen_misses_the_latest_value() {
     let message = rejected("watch, read then mark seen", || fresh(ReadThenMark));
     assert!(message.contains("stale for good"), "{message}");
 }
+
+/// The handles' accessors, on one thread: a borrow says whether its value was unseen, and
+/// the error reads as tokio's does.
+#[test]
+fn the_handles_report_the_channels_own_state() {
+    loom::model(|| {
+        let (tx, mut rx) = channel(0u32);
+        assert!(!rx.borrow().has_changed(), "the initial value is seen");
+        tx.send(1).unwrap();
+        let seen = rx.borrow();
+        assert_eq!((*seen, seen.has_changed()), (1, true));
+        assert!(rx.borrow_and_update().has_changed());
+        assert!(!rx.borrow().has_changed(), "marked seen");
+    });
+    let (tokio_tx, mut tokio_rx) = tokio::sync::watch::channel(0u32);
+    drop(tokio_tx);
+    let tokio_error = tokio_test::block_on(tokio_rx.changed()).unwrap_err();
+    loom::model(move || {
+        let (tx, mut rx) = channel(0u32);
+        drop(tx);
+        let ours = tokio_test::block_on(rx.changed()).unwrap_err();
+        assert_eq!(ours.to_string(), tokio_error.to_string());
+    });
+}

@@ -101,7 +101,7 @@ pub struct Watch<T> {
     receivers: Slots<Rx<T>>,
 }
 
-impl<T: Clone + PartialEq> Watch<T> {
+impl<T: Clone> Watch<T> {
     /// `watch::channel(init)`: the model with its first sender (`SenderId(0)`) and first
     /// receiver (`ReceiverId(0)`), which has seen `init`.
     ///
@@ -398,7 +398,11 @@ impl<T: Clone + PartialEq> Watch<T> {
         });
         Some(Poll::Pending)
     }
+}
 
+/// `wait_for` compares values: the one part of the model that needs `T: PartialEq` (the loom
+/// backend, whose `wait_for` takes a predicate, does not use it).
+impl<T: Clone + PartialEq> Watch<T> {
     /// Polls `rx`'s `wait_for(|v| *v == target)` future (creating it with `target` if no
     /// `wait_for` is pending; a pending `changed()` is dropped first; a pending `wait_for` keeps
     /// its own target). `None` if `rx` is not alive.
@@ -442,7 +446,9 @@ impl<T: Clone + PartialEq> Watch<T> {
         });
         Some(Poll::Pending)
     }
+}
 
+impl<T: Clone> Watch<T> {
     /// Whether `rx`'s pending future was woken since it last returned `Pending`; `None` if
     /// `rx` has none (or is not alive).
     ///

@@ -28,18 +28,12 @@ pub mod error {
 use error::{RecvError, SendError};
 
 /// A value as the model holds it: shared, so that any `T` goes through and a [`Ref`] can hold
-/// it without a lock. Two snapshots are equal when they are the same send.
+/// it without a lock.
 pub struct Snapshot<T>(std::sync::Arc<T>);
 
 impl<T> Clone for Snapshot<T> {
     fn clone(&self) -> Self {
         Snapshot(self.0.clone())
-    }
-}
-
-impl<T> PartialEq for Snapshot<T> {
-    fn eq(&self, other: &Self) -> bool {
-        std::sync::Arc::ptr_eq(&self.0, &other.0)
     }
 }
 
