@@ -212,3 +212,31 @@ fn state_machine_reaches_its_final_state() {
         "{message}"
     );
 }
+
+/// The loom `select!` (behind `rt::select!`) when every branch is ready: `biased;` always
+/// takes the first, and an unbiased one rotates which branch it polls first, one step per
+/// `select!` the task runs, so successive selects each let a different branch win.
+#[test]
+fn select_rotates_its_first_branch_unless_biased() {
+    loom::model(|| {
+        tokio_test::block_on(async {
+            let mut winners = Vec::new();
+            for _ in 0..6 {
+                winners.push(rt::select! {
+                    a = std::future::ready(0) => a,
+                    b = std::future::ready(1) => b,
+                    c = std::future::ready(2) => c,
+                });
+            }
+            assert_eq!(winners, [0, 1, 2, 0, 1, 2]);
+            for _ in 0..3 {
+                let first = rt::select! {
+                    biased;
+                    a = std::future::ready(0) => a,
+                    b = std::future::ready(1) => b,
+                };
+                assert_eq!(first, 0);
+            }
+        });
+    });
+}

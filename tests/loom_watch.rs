@@ -177,3 +177,63 @@ fn the_handles_report_the_channels_own_state() {
         assert_eq!(ours.to_string(), tokio_error.to_string());
     });
 }
+
+/// `receiver_count` follows subscriptions, clones and drops; the sender's drop wakes a
+/// waiting receiver, which then sees the channel closed.
+#[test]
+fn receivers_are_counted_and_the_senders_drop_wakes_them() {
+    loom::model(|| {
+        let (tx, rx) = channel(0u32);
+        assert_eq!(tx.receiver_count(), 1);
+        let mut other = tx.subscribe();
+        let clone = rx.clone();
+        assert_eq!(tx.receiver_count(), 3);
+        drop(rx);
+        drop(clone);
+        assert_eq!(tx.receiver_count(), 1, "dropped receivers stop counting");
+        let mut changed = tokio_test::task::spawn(other.changed());
+        assert!(changed.poll().is_pending());
+        drop(tx);
+        assert!(changed.is_woken(), "the sender's drop closes the channel");
+        assert!(matches!(changed.poll(), Poll::Ready(Err(_))));
+    });
+}
+
+/// `wait_for`: its first poll takes the current value if it matches, seen or not; after
+/// that only a new matching value completes it (a new value that does not match leaves it
+/// waiting, and re-registered); the sender's drop ends it with an error.
+#[test]
+fn wait_for_takes_the_first_matching_value() {
+    loom::model(|| {
+        let (tx, mut rx) = channel(4u32);
+        rx.borrow_and_update();
+        let mut even = tokio_test::task::spawn(rx.wait_for(|v| v % 2 == 0));
+        match even.poll() {
+            Poll::Ready(Ok(r)) => assert_eq!((*r, r.has_changed()), (4, false)),
+            other => panic!("the current value matches, seen or not: {other:?}"),
+        }
+        drop(even);
+
+        let mut big = tokio_test::task::spawn(rx.wait_for(|v| *v > 10));
+        assert!(big.poll().is_pending(), "4 does not match");
+        tx.send(5).unwrap();
+        assert!(big.is_woken());
+        assert!(big.poll().is_pending(), "5 does not match either");
+        tx.send(11).unwrap();
+        assert!(
+            big.is_woken(),
+            "still registered after a value that did not match"
+        );
+        match big.poll() {
+            Poll::Ready(Ok(r)) => assert_eq!((*r, r.has_changed()), (11, true)),
+            other => panic!("11 matches: {other:?}"),
+        }
+        drop(big);
+
+        let mut never = tokio_test::task::spawn(rx.wait_for(|v| *v == 0));
+        assert!(never.poll().is_pending());
+        drop(tx);
+        assert!(never.is_woken());
+        assert!(matches!(never.poll(), Poll::Ready(Err(_))), "closed");
+    });
+}

@@ -171,11 +171,12 @@ fn unwrap<T>(snapshot: Snapshot<T>) -> T {
 }
 
 impl<T> Drop for Sender<T> {
-    /// The last sender's drop closes the channel: waiting receivers must be woken to see it.
+    /// The sender's drop closes the channel (it is the only one: tokio's watch sender is not
+    /// `Clone`): waiting receivers must be woken to see it.
     fn drop(&mut self) {
         self.shared.update(|m| {
             let dropped = m.drop_sender(self.id);
-            ((), Wake::RECEIVERS.when(dropped && m.is_closed()))
+            ((), Wake::RECEIVERS.when(dropped))
         });
     }
 }
