@@ -24,7 +24,7 @@ use std::task::Poll;
 
 use channel_patterns::model::broadcast::{Broadcast, ReceiverId, Recv, SenderId, TryRecv};
 use prop_support::{
-    Case, Channel, Simpler, assert_seeds_reject, case, check, persisted, pick,
+    Case, Channel, Simpler, assert_seeds_reject, case, check, nth, persisted, pick,
     reaches_every_outcome, record, rejected,
 };
 use proptest::prelude::*;
@@ -148,10 +148,6 @@ impl Rules for Broadcast<V> {
 
 /// A model, driven op by op: `k % alive` picks among the ids the model says are alive.
 struct Model<R>(R);
-
-fn nth<T: Copy>(ids: &[T], k: usize) -> Option<T> {
-    (!ids.is_empty()).then(|| ids[k % ids.len()])
-}
 
 impl<R: Rules> Channel for Model<R> {
     type Op = Op;

@@ -25,7 +25,7 @@ use std::task::Poll;
 
 use channel_patterns::model::watch::{Borrowed, Closed, ReceiverId, SenderId, Watch};
 use prop_support::{
-    Case, Channel, Simpler, assert_seeds_reject, case, check, persisted, pick,
+    Case, Channel, Simpler, assert_seeds_reject, case, check, nth, persisted, pick,
     reaches_every_outcome, record, rejected,
 };
 use proptest::prelude::*;
@@ -219,10 +219,6 @@ impl Rules for Watch<V> {
 
 /// A model, driven op by op: `k % alive` picks among the ids the model says are alive.
 struct Model<R>(R);
-
-fn nth<T: Copy>(ids: &[T], k: usize) -> Option<T> {
-    (!ids.is_empty()).then(|| ids[k % ids.len()])
-}
 
 impl<R: Rules> Channel for Model<R> {
     type Op = Op;

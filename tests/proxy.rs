@@ -15,8 +15,16 @@ const TIMEOUT: Duration = Duration::from_secs(2);
 
 /// A relay between a test client and a test upstream: (client end, upstream end, relay).
 fn relay() -> (DuplexStream, DuplexStream, JoinHandle<Outcome>) {
-    let (client, proxy_client_side) = tokio::io::duplex(64);
-    let (proxy_upstream_side, upstream) = tokio::io::duplex(64);
+    relay_with_buffers(64, 64)
+}
+
+/// The same, the client's side taking `client` bytes at a time and the upstream's `upstream`.
+fn relay_with_buffers(
+    client: usize,
+    upstream: usize,
+) -> (DuplexStream, DuplexStream, JoinHandle<Outcome>) {
+    let (client, proxy_client_side) = tokio::io::duplex(client);
+    let (proxy_upstream_side, upstream) = tokio::io::duplex(upstream);
     let relay = tokio::spawn(proxy::relay(
         proxy_client_side,
         proxy_upstream_side,
@@ -197,16 +205,9 @@ async fn an_error_in_one_direction_closes_both() {
 }
 
 /// A relay in front of a slow reader: the client side takes `window` bytes at a time, the
-/// upstream side can hold the whole reply. (client end, upstream end, relay).
+/// upstream side can hold the whole reply.
 fn relay_to_slow_reader(window: usize) -> (DuplexStream, DuplexStream, JoinHandle<Outcome>) {
-    let (client, proxy_client_side) = tokio::io::duplex(window);
-    let (proxy_upstream_side, upstream) = tokio::io::duplex(64 * 1024);
-    let relay = tokio::spawn(proxy::relay(
-        proxy_client_side,
-        proxy_upstream_side,
-        TIMEOUT,
-    ));
-    (client, upstream, relay)
+    relay_with_buffers(window, 64 * 1024)
 }
 
 /// A reply of 20 KiB, read by the relay at once, of which the client takes 1 KiB every 1.5 s:

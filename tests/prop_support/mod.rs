@@ -111,6 +111,12 @@ pub fn pick<T>(handles: &[Option<T>], k: usize) -> Option<usize> {
     (!alive.is_empty()).then(|| alive[k % alive.len()])
 }
 
+/// The `k % len`-th of the ids a model says are alive (how a generated op names a handle of a
+/// model that keeps ids, where [`pick`] serves one that keeps slots); `None` if none is.
+pub fn nth<T: Copy>(ids: &[T], k: usize) -> Option<T> {
+    (!ids.is_empty()).then(|| ids[k % ids.len()])
+}
+
 /// Where `suite`'s failures are kept: `proptest-regressions/<suite>.txt` at the top of the
 /// repository, whatever the working directory.
 pub fn regressions(suite: &str) -> &'static str {
