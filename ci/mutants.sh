@@ -75,12 +75,13 @@ for group in "${groups[@]}"; do
       ;;
     # The loom-only backend of src/rt.rs, compiled only under the loom cfg and killed by the
     # loom suites, in an optimised build (loom explores thousands of interleavings): each
-    # channel by its own suite and the patterns that use it, the runtime by every pattern.
+    # channel by its own suite and the patterns that use it, the runtime by its own suite and
+    # every pattern.
     loom-oneshot | loom-mpsc | loom-broadcast | loom-watch | loom-runtime)
       channel=${group#loom-}
       if [ "$channel" = runtime ]; then
         files=(src/model/concurrent/{mod,task,time,select}.rs)
-        test_args=$(tests $(cd tests && ls loom_patterns_*.rs | sed 's/\.rs$//'))
+        test_args=$(tests loom_runtime $(cd tests && ls loom_patterns_*.rs | sed 's/\.rs$//'))
       else
         files=("src/model/concurrent/$channel.rs")
         test_args=$(tests "loom_$channel" "loom_patterns_$channel")

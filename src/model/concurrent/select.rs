@@ -21,16 +21,17 @@ loom::thread_local! {
     static SELECTS: Cell<usize> = Cell::new(0);
 }
 
-/// The branch a `select!` of `branches` branches polls first.
+/// Where a `select!` starts polling: the branch at this number modulo its branch count.
+/// `0` when biased, otherwise the number of unbiased `select!`s this task ran before.
 #[doc(hidden)]
-pub fn start(biased: bool, branches: usize) -> usize {
+pub fn start(biased: bool) -> usize {
     if biased {
         return 0;
     }
     SELECTS.with(|s| {
         let n = s.get();
         s.set(n + 1);
-        n % branches
+        n
     })
 }
 
@@ -66,7 +67,7 @@ macro_rules! __loom_select {
         let __out = {
             $(let mut $f = ::std::pin::pin!($fut);)*
             const __N: usize = [$($i),*].len();
-            let __first = $crate::model::concurrent::select::start($biased, __N);
+            let __first = $crate::model::concurrent::select::start($biased) % __N;
             let mut __disabled = [false; __N];
             ::std::future::poll_fn(|__cx| {
                 for __k in 0..__N {

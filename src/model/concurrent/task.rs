@@ -44,6 +44,14 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
 /// (the backpressure consumer's ten).
 pub const PAUSES_PER_TASK: u32 = 12;
 
+/// How many times one task may be polled in a [`run`]. Every poll but the first follows a
+/// wake-up, and the guide's programs wake each task a few dozen times at most; a task polled
+/// more often is in a busy loop (a future that wakes itself and never waits, or an executor
+/// that polls without being woken), which loom cannot see: with no loom operation in it, the
+/// loop would never end. Past this many polls the task panics instead, and loom reports the
+/// model as failed with that message.
+pub const POLLS_PER_TASK: u32 = 10_000;
+
 /// What a run under loom came to.
 #[derive(Debug)]
 #[must_use = "a run can end stuck or with tasks left running: check it"]
@@ -253,8 +261,8 @@ impl Runtime {
     fn done<T: Send + 'static>(&self, id: usize, exit: Exit<T>) {
         let (output, how) = match exit {
             Exit::Done(output) => (Ok(Box::new(output) as Box<dyn Any + Send>), "finished"),
-            Exit::Panicked(panic) => (Err(JoinError { panic: Some(panic) }), "panicked"),
-            Exit::Cancelled => (Err(JoinError { panic: None }), "cancelled"),
+            Exit::Panicked(panic) => (Err(JoinError::panicked(id, panic)), "panicked"),
+            Exit::Cancelled => (Err(JoinError::cancelled(id)), "cancelled"),
         };
         let mut sched = lock(&self.sched);
         let task = &mut sched.tasks[id];
@@ -332,7 +340,7 @@ fn drive<F: Future>(runtime: &Arc<Runtime>, id: usize, future: F) -> Exit<F::Out
     }));
     let mut cx = Context::from_waker(&waker);
     let mut future = pin!(future);
-    loop {
+    for _ in 0..POLLS_PER_TASK {
         WAITS.with(|w| w.borrow_mut().clear());
         match catch_unwind(AssertUnwindSafe(|| future.as_mut().poll(&mut cx))) {
             Ok(Poll::Ready(output)) => return Exit::Done(output),
@@ -344,6 +352,8 @@ fn drive<F: Future>(runtime: &Arc<Runtime>, id: usize, future: F) -> Exit<F::Out
             return Exit::Cancelled;
         }
     }
+    let name = lock(&runtime.sched).tasks[id].described();
+    panic!("{name} was polled {POLLS_PER_TASK} times: a busy loop");
 }
 
 /// Runs `main` as the main task of a run under loom (what `#[tokio::main]` is to a program),
@@ -427,12 +437,27 @@ pub fn run_with<F: Future>(pauses: u32, main: F) -> Ran<F::Output> {
     }
 }
 
-/// Why a task did not produce its output: tokio's `JoinError`.
+/// Why a task did not produce its output: tokio's `JoinError`, which prints the same way
+/// (`task 2 panicked with message "boom"`), with the task's number in the run as its id.
 pub struct JoinError {
+    /// The task's number in the run: `task N` of the reports.
+    id: usize,
+    /// The panic's payload; `None` if the task was cancelled.
     panic: Option<Box<dyn Any + Send>>,
 }
 
 impl JoinError {
+    fn panicked(id: usize, panic: Box<dyn Any + Send>) -> Self {
+        JoinError {
+            id,
+            panic: Some(panic),
+        }
+    }
+
+    fn cancelled(id: usize) -> Self {
+        JoinError { id, panic: None }
+    }
+
     /// Whether the task panicked.
     pub fn is_panic(&self) -> bool {
         self.panic.is_some()
@@ -453,29 +478,36 @@ impl JoinError {
             None => panic!("`JoinError::into_panic` on a cancelled task"),
         }
     }
+
+    /// The panic's message, when its payload is a string (as `panic!` makes it).
+    fn message(&self) -> Option<&str> {
+        let panic = self.panic.as_ref()?;
+        panic
+            .downcast_ref::<String>()
+            .map(String::as_str)
+            .or_else(|| panic.downcast_ref::<&str>().copied())
+    }
 }
 
 impl fmt::Display for JoinError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        match &self.panic {
-            None => f.write_str("task was cancelled"),
-            Some(panic) => {
-                let message = panic
-                    .downcast_ref::<String>()
-                    .map(String::as_str)
-                    .or_else(|| panic.downcast_ref::<&str>().copied());
-                match message {
-                    Some(message) => write!(f, "task panicked with message {message:?}"),
-                    None => f.write_str("task panicked"),
-                }
-            }
+        let id = self.id;
+        match (&self.panic, self.message()) {
+            (None, _) => write!(f, "task {id} was cancelled"),
+            (Some(_), Some(message)) => write!(f, "task {id} panicked with message {message:?}"),
+            (Some(_), None) => write!(f, "task {id} panicked"),
         }
     }
 }
 
 impl fmt::Debug for JoinError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "JoinError({self})")
+        let id = self.id;
+        match (&self.panic, self.message()) {
+            (None, _) => write!(f, "JoinError::Cancelled(Id({id}))"),
+            (Some(_), Some(message)) => write!(f, "JoinError::Panic(Id({id}), {message:?}, ...)"),
+            (Some(_), None) => write!(f, "JoinError::Panic(Id({id}), ...)"),
+        }
     }
 }
 
@@ -562,7 +594,7 @@ where
         // The run is ending: the task is cancelled before it starts.
         sched.tasks[id].status = Status::Done;
         sched.tasks[id].cancelled = true;
-        sched.tasks[id].output = Some(Err(JoinError { panic: None }));
+        sched.tasks[id].output = Some(Err(JoinError::cancelled(id)));
         return handle;
     }
     let task_runtime = runtime.clone();

@@ -1,0 +1,227 @@
+//! Loom over the loom backend's runtime itself (`rt::task`, `rt::time`): what a pattern sees of
+//! a task's end, of a pause, and of a run that gets stuck or leaves tasks behind. The loom
+//! pattern suites rely on all of it; here each piece is checked on its own, and against what
+//! tokio (1.54) does where tokio has the same thing. Run with `bash ci/loom.sh loom_runtime`.
+#![cfg(channel_patterns_loom)]
+
+mod loom_support;
+
+use std::future::Future;
+use std::pin::pin;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
+use std::task::{Context, Wake, Waker};
+use std::time::Duration;
+
+use channel_patterns::rt::{self, sync::oneshot, task, time};
+use loom_support::explore;
+
+/// This file, as `Location::caller` names it in the runtime's reports.
+const FILE: &str = file!();
+
+/// A waker that counts its wake-ups.
+#[derive(Default)]
+struct Count(AtomicUsize);
+
+impl Wake for Count {
+    fn wake(self: Arc<Self>) {
+        self.0.fetch_add(1, SeqCst);
+    }
+}
+
+/// Polls `future` once with a counting waker: whether it was ready, and how many wake-ups that
+/// poll gave.
+fn poll_once<F: Future>(future: std::pin::Pin<&mut F>) -> (bool, usize) {
+    let count = Arc::new(Count::default());
+    let waker = Waker::from(count.clone());
+    let ready = future.poll(&mut Context::from_waker(&waker)).is_ready();
+    (ready, count.0.load(SeqCst))
+}
+
+/// A task's panic comes back from its `JoinHandle` as a `JoinError` that says so, and prints as
+/// tokio's does (`task/error.rs` in tokio 1.54), with the task's number as its id; a payload
+/// that is not a string prints without a message, and `into_panic` hands the payload back.
+#[test]
+fn a_panicked_task_s_join_error_reads_as_tokio_s() {
+    explore("JoinError of a panic", || {
+        task::run(async {
+            let e = rt::spawn(async { panic!("boom") }).await.unwrap_err();
+            assert!(e.is_panic(), "{e:?}");
+            assert!(!e.is_cancelled(), "{e:?}");
+            assert_eq!(e.to_string(), r#"task 1 panicked with message "boom""#);
+            assert_eq!(format!("{e:?}"), r#"JoinError::Panic(Id(1), "boom", ...)"#);
+
+            let n = 2;
+            let e = rt::spawn(async move { panic!("boom {n}") })
+                .await
+                .unwrap_err();
+            assert_eq!(e.to_string(), r#"task 2 panicked with message "boom 2""#);
+
+            let e = rt::spawn(async { std::panic::panic_any(7_u8) })
+                .await
+                .unwrap_err();
+            assert_eq!(e.to_string(), "task 3 panicked");
+            assert_eq!(format!("{e:?}"), "JoinError::Panic(Id(3), ...)");
+            assert_eq!(e.into_panic().downcast_ref::<u8>(), Some(&7));
+        })
+        .finished();
+    });
+}
+
+/// A task spawned while the run is ending (by a task in the middle of its poll when main
+/// returned) is cancelled before it starts: its `JoinError` says so as tokio's does, and the
+/// run names it among the tasks left running, with where it was spawned. Loom starts a new
+/// thread only when the running one blocks, here at the run's end, so task 1 always makes its
+/// first poll, and its spawn, after main returned.
+#[test]
+fn a_task_spawned_as_the_run_ends_is_cancelled() {
+    static LINE: AtomicUsize = AtomicUsize::new(0);
+    explore("JoinError of a cancelled task", || {
+        let ran = task::run(async {
+            rt::spawn(async {
+                let (late, line) = (rt::spawn(async {}), line!());
+                LINE.store(line as usize, SeqCst);
+                let e = late.await.expect_err("task 2 ran after main returned");
+                assert!(e.is_cancelled(), "{e:?}");
+                assert!(!e.is_panic(), "{e:?}");
+                assert_eq!(e.to_string(), "task 2 was cancelled");
+                assert_eq!(format!("{e:?}"), "JoinError::Cancelled(Id(2))");
+            });
+        });
+        // Task 1 finished (a panic of its assertions is caught as its output), task 2 never
+        // started.
+        assert_eq!(
+            ran.left_running,
+            [format!("task 2 (spawned at {FILE}:{})", LINE.load(SeqCst))],
+            "schedule: {}",
+            ran.schedule.join(", ")
+        );
+        assert!(
+            ran.schedule.contains(&"task 1 finished".to_string()),
+            "task 1's checks failed: {:?}",
+            ran.schedule
+        );
+    });
+}
+
+/// A task still waiting when main returns is cancelled, and the run names it, with where it
+/// was spawned; main's output is still there.
+#[test]
+fn a_task_left_waiting_is_named_with_where_it_was_spawned() {
+    explore("task left running", || {
+        let mut line = 0;
+        let ran = task::run(async {
+            let (keep, never) = oneshot::channel::<()>();
+            let (_waiter, at) = (rt::spawn(never), line!());
+            line = at;
+            keep
+        });
+        assert!(ran.output.is_some(), "main finished");
+        assert_eq!(
+            ran.left_running,
+            [format!("task 1 (spawned at {FILE}:{line})")]
+        );
+        assert_eq!(ran.stuck, None);
+    });
+}
+
+/// When every task waits on something no task will ever do, the run is stuck, and its report
+/// names each waiting task (with where it was spawned) and what it waits on. It is found
+/// whichever ends last: a task that finishes and leaves only waiters behind (task 2 here, if
+/// it finishes after main waits), or a task that starts waiting (main, if task 2 finished
+/// first).
+#[test]
+fn a_run_where_every_task_waits_is_stuck_and_says_on_what() {
+    explore("stuck run", || {
+        let mut line = 0;
+        let ran = task::run(async {
+            let (_keep, never) = oneshot::channel::<()>();
+            let (_keep_too, never_either) = oneshot::channel::<()>();
+            let (_waiter, at) = (rt::spawn(never), line!());
+            line = at;
+            rt::spawn(async { task::yield_now().await });
+            never_either.await
+        });
+        assert!(ran.output.is_none(), "main cannot finish");
+        assert!(ran.left_running.is_empty(), "{:?}", ran.left_running);
+        assert_eq!(
+            ran.stuck,
+            Some(vec![
+                "main waits on oneshot::Receiver".to_string(),
+                format!("task 1 (spawned at {FILE}:{line}) waits on oneshot::Receiver"),
+            ]),
+            "schedule: {}",
+            ran.schedule.join(", ")
+        );
+        assert!(
+            ran.schedule.contains(&"task 2 finished".to_string()),
+            "{:?}",
+            ran.schedule
+        );
+    });
+}
+
+/// `yield_now` and `sleep` give way once, as tokio's do: pending at the first poll, having
+/// woken their own task, and ready at the next. `sleep` of zero has nothing to wait for and
+/// is ready at once. Past the task's budget of pauses, the next one never ends, and a run
+/// with nothing else to do is stuck on it.
+#[test]
+fn a_pause_is_pending_once_and_wakes_its_task() {
+    explore("pauses", || {
+        task::run(async {
+            let mut yielded = pin!(task::yield_now());
+            assert_eq!(
+                poll_once(yielded.as_mut()),
+                (false, 1),
+                "yield_now, first poll"
+            );
+            assert_eq!(
+                poll_once(yielded.as_mut()),
+                (true, 0),
+                "yield_now, second poll"
+            );
+
+            let mut slept = pin!(time::sleep(Duration::from_millis(1)));
+            assert_eq!(poll_once(slept.as_mut()), (false, 1), "sleep, first poll");
+            assert_eq!(poll_once(slept.as_mut()), (true, 0), "sleep, second poll");
+
+            let mut zero = pin!(time::sleep(Duration::ZERO));
+            assert_eq!(poll_once(zero.as_mut()), (true, 0), "sleep(0)");
+        })
+        .finished();
+    });
+    explore("past the budget of pauses", || {
+        let ran = task::run_with(2, async {
+            for _ in 0..3 {
+                task::yield_now().await;
+            }
+        });
+        assert_eq!(
+            ran.stuck,
+            Some(vec![
+                "main waits on sleep, past the task's budget of pauses (a loop only time ends)"
+                    .to_string()
+            ])
+        );
+    });
+}
+
+/// A task polled again and again without ever waiting (here a future that wakes itself each
+/// time) would spin for ever under loom, which sees no operation of its own in the loop; the
+/// runtime stops it at its budget of polls with a message instead.
+#[test]
+fn a_busy_loop_fails_the_model_with_a_message() {
+    let message = loom_support::rejected("a busy loop", || {
+        let _ = task::run(std::future::poll_fn(|cx| {
+            cx.waker().wake_by_ref();
+            std::task::Poll::<()>::Pending
+        }));
+    });
+    assert_eq!(
+        message,
+        format!(
+            "main was polled {} times: a busy loop",
+            task::POLLS_PER_TASK
+        )
+    );
+}
