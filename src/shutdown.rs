@@ -37,9 +37,54 @@ struct State {
     /// Listeners alive: the workers not yet done.
     listeners: usize,
     /// Tasks waiting in [`Listener::triggered`].
-    waiting_for_trigger: Vec<Waker>,
+    waiting_for_trigger: Waiters,
     /// Tasks waiting in [`Shutdown::drained`].
-    waiting_for_drain: Vec<Waker>,
+    waiting_for_drain: Waiters,
+}
+
+/// The tasks waiting for one event: one waker per waiting future, the one its latest poll gave.
+///
+/// Each future that waits holds a ticket, and a poll replaces the waker under its ticket; a
+/// future dropped while waiting takes its waker out. Keyed by ticket, not by waker: a list that
+/// skipped wakers that `will_wake` a registered one grew at every poll on a current-thread
+/// runtime, whose `block_on` waker never `will_wake`s its own clone. The proxy's accept loop
+/// polls a [`Triggered`] per connection, and on a runtime per core that list came to take 84%
+/// of its time (BENCHMARKS.md).
+#[derive(Debug, Default)]
+struct Waiters {
+    /// The next ticket to hand out.
+    next: u64,
+    /// The waiting futures' tickets and wakers.
+    list: Vec<(u64, Waker)>,
+}
+
+impl Waiters {
+    /// Registers `waker` for the future holding `ticket`, replacing the waker of its previous
+    /// poll; a future without a ticket, or whose waker was taken to wake, gets a new one.
+    fn register(&mut self, ticket: &mut Option<u64>, waker: &Waker) {
+        let registered = ticket.and_then(|t| self.list.iter_mut().find(|(id, _)| *id == t));
+        match registered {
+            Some((_, old)) => old.clone_from(waker),
+            None => {
+                *ticket = Some(self.next);
+                self.list.push((self.next, waker.clone()));
+                self.next += 1;
+            }
+        }
+    }
+
+    /// Takes out the waker of a future that stops waiting.
+    fn remove(&mut self, ticket: u64) {
+        self.list.retain(|(id, _)| *id != ticket);
+    }
+
+    /// Takes every waker, to wake them.
+    fn take(&mut self) -> Vec<Waker> {
+        std::mem::take(&mut self.list)
+            .into_iter()
+            .map(|(_, waker)| waker)
+            .collect()
+    }
 }
 
 impl Default for Shutdown {
@@ -70,7 +115,7 @@ impl Shutdown {
         let wakers = {
             let mut state = lock(&self.shared);
             state.triggered = true;
-            std::mem::take(&mut state.waiting_for_trigger)
+            state.waiting_for_trigger.take()
         };
         // Woken outside the lock: a waker may run code that takes it.
         wakers.into_iter().for_each(Waker::wake);
@@ -88,14 +133,20 @@ impl Shutdown {
 
     /// Completes once every listener has been dropped (at once if there is none).
     pub fn drained(&self) -> Drained<'_> {
-        Drained { shutdown: self }
+        Drained {
+            shutdown: self,
+            ticket: None,
+        }
     }
 }
 
 impl Listener {
     /// Completes once the shutdown is triggered (at once if it already was).
     pub fn triggered(&self) -> Triggered<'_> {
-        Triggered { listener: self }
+        Triggered {
+            listener: self,
+            ticket: None,
+        }
     }
 
     /// Whether the shutdown has been triggered.
@@ -110,7 +161,7 @@ impl Drop for Listener {
             let mut state = lock(&self.shared);
             state.listeners -= 1;
             if state.listeners == 0 {
-                std::mem::take(&mut state.waiting_for_drain)
+                state.waiting_for_drain.take()
             } else {
                 Vec::new()
             }
@@ -124,20 +175,35 @@ impl Drop for Listener {
 #[must_use = "futures do nothing unless polled"]
 pub struct Triggered<'a> {
     listener: &'a Listener,
+    /// Its place among the waiters, once it waits: see [`Waiters`].
+    ticket: Option<u64>,
 }
 
 impl Future for Triggered<'_> {
     type Output = ();
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        let mut state = lock(&self.listener.shared);
+        let this = self.get_mut();
+        let mut state = lock(&this.listener.shared);
         // Checked under the lock that `trigger` takes to set it: no trigger can slip in
         // between this check and the registration below.
         if state.triggered {
             return Poll::Ready(());
         }
-        register(&mut state.waiting_for_trigger, cx.waker());
+        state
+            .waiting_for_trigger
+            .register(&mut this.ticket, cx.waker());
         Poll::Pending
+    }
+}
+
+impl Drop for Triggered<'_> {
+    fn drop(&mut self) {
+        if let Some(ticket) = self.ticket {
+            lock(&self.listener.shared)
+                .waiting_for_trigger
+                .remove(ticket);
+        }
     }
 }
 
@@ -146,25 +212,30 @@ impl Future for Triggered<'_> {
 #[must_use = "futures do nothing unless polled"]
 pub struct Drained<'a> {
     shutdown: &'a Shutdown,
+    /// Its place among the waiters, once it waits: see [`Waiters`].
+    ticket: Option<u64>,
 }
 
 impl Future for Drained<'_> {
     type Output = ();
 
     fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        let mut state = lock(&self.shutdown.shared);
+        let this = self.get_mut();
+        let mut state = lock(&this.shutdown.shared);
         if state.listeners == 0 {
             return Poll::Ready(());
         }
-        register(&mut state.waiting_for_drain, cx.waker());
+        state
+            .waiting_for_drain
+            .register(&mut this.ticket, cx.waker());
         Poll::Pending
     }
 }
 
-/// Adds `waker` unless an equivalent one is registered: a future polled again and again (in a
-/// `select!` loop) must not grow the list.
-fn register(wakers: &mut Vec<Waker>, waker: &Waker) {
-    if !wakers.iter().any(|w| w.will_wake(waker)) {
-        wakers.push(waker.clone());
+impl Drop for Drained<'_> {
+    fn drop(&mut self) {
+        if let Some(ticket) = self.ticket {
+            lock(&self.shutdown.shared).waiting_for_drain.remove(ticket);
+        }
     }
 }
