@@ -12,7 +12,7 @@
 use std::process::ExitCode;
 
 use channel_patterns::catalog::{self, Pattern};
-use channel_patterns::proxy::{self, args::ProxyArgs, server};
+use channel_patterns::proxy::{self, args::ProxyArgs, cores, server};
 use channel_patterns::shutdown::Shutdown;
 use channel_patterns::{Transcript, runner};
 
@@ -145,49 +145,57 @@ fn run_proxy(args: &ProxyArgs) -> ExitCode {
         // Colour only for a person at a terminal, not in log files and pipes.
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .init();
-    let runtime = match tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-    {
-        Ok(runtime) => runtime,
+    let threads = args.threads.unwrap_or_else(cores::threads);
+    let listeners = match cores::bind(args.listen, threads) {
+        Ok(listeners) => listeners,
         Err(e) => {
-            eprintln!("error: cannot start a Tokio runtime: {e}");
+            eprintln!("error: cannot listen on {}: {e}", args.listen);
             return ExitCode::FAILURE;
         }
     };
-    runtime.block_on(async {
-        let listener = match tokio::net::TcpListener::bind(args.listen).await {
-            Ok(listener) => listener,
-            Err(e) => {
-                eprintln!("error: cannot listen on {}: {e}", args.listen);
-                return ExitCode::FAILURE;
-            }
-        };
-        let local = listener.local_addr().map_or(args.listen, |a| a);
-        tracing::info!(listen = %local, upstream = %args.upstream, idle_timeout = ?args.idle_timeout, "proxy listening");
-        let shutdown = Shutdown::new();
-        let signals = shutdown.clone();
-        tokio::spawn(async move {
-            wait_for_signal().await;
-            signals.trigger();
+    let local = listeners
+        .first()
+        .and_then(|l| l.local_addr().ok())
+        .unwrap_or(args.listen);
+    // The signals on a thread and runtime of their own, beside the servers' threads.
+    let shutdown = Shutdown::new();
+    let signals = shutdown.clone();
+    let watcher = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .and_then(|runtime| {
+            std::thread::Builder::new()
+                .name("signals".into())
+                .spawn(move || {
+                    runtime.block_on(wait_for_signal());
+                    signals.trigger();
+                })
         });
-        let config = server::Config {
-            upstream: args.upstream.clone(),
-            idle_timeout: args.idle_timeout,
-            max_connections: args.max_connections,
-            drain_timeout: args.drain_timeout,
-        };
-        match server::serve(listener, config, shutdown).await {
-            Ok(summary) => {
-                tracing::info!(accepted = summary.accepted, closed_at_drain = summary.closed_at_drain, "proxy stopped");
-                ExitCode::SUCCESS
-            }
-            Err(e) => {
-                eprintln!("error: proxy failed: {e}");
-                ExitCode::FAILURE
-            }
+    if let Err(e) = watcher {
+        eprintln!("error: cannot watch for signals: {e}");
+        return ExitCode::FAILURE;
+    }
+    tracing::info!(listen = %local, upstream = %args.upstream, idle_timeout = ?args.idle_timeout, threads, "proxy listening");
+    let config = server::Config {
+        upstream: args.upstream.clone(),
+        idle_timeout: args.idle_timeout,
+        max_connections: args.max_connections,
+        drain_timeout: args.drain_timeout,
+    };
+    match cores::serve(listeners, config, shutdown) {
+        Ok(summary) => {
+            tracing::info!(
+                accepted = summary.accepted,
+                closed_at_drain = summary.closed_at_drain,
+                "proxy stopped"
+            );
+            ExitCode::SUCCESS
         }
-    })
+        Err(e) => {
+            eprintln!("error: proxy failed: {e}");
+            ExitCode::FAILURE
+        }
+    }
 }
 
 /// Ctrl-C, or SIGTERM (what service managers send).

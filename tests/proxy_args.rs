@@ -31,6 +31,7 @@ fn required_flags_alone_take_the_defaults() {
             idle_timeout: Duration::from_secs(30),
             max_connections: DEFAULT_MAX_CONNECTIONS,
             drain_timeout: DEFAULT_DRAIN_TIMEOUT,
+            threads: None,
         }
     );
 }
@@ -44,6 +45,8 @@ fn every_flag_in_both_forms() {
         "--max-connections",
         "7",
         "--drain-timeout=2m",
+        "--threads",
+        "3",
     ])
     .unwrap();
     assert_eq!(
@@ -54,6 +57,7 @@ fn every_flag_in_both_forms() {
             idle_timeout: Duration::from_millis(250),
             max_connections: 7,
             drain_timeout: Duration::from_secs(120),
+            threads: Some(3),
         }
     );
 }
@@ -90,6 +94,10 @@ fn each_mistake_is_named() {
     assert!(
         error(&with(&["--upstream", "h:1", "--max-connections", "0"]))
             .starts_with("--max-connections: invalid value '0'")
+    );
+    assert!(
+        error(&with(&["--upstream", "h:1", "--threads", "none"]))
+            .starts_with("--threads: invalid value 'none'")
     );
     // `=` splits only a flag: anything else is an unknown argument, whole.
     assert!(error(&with(&["a=b"])).starts_with("unknown argument 'a=b'"));

@@ -1,5 +1,5 @@
 //! The `proxy` command line: `--listen ADDR --upstream ADDR --idle-timeout DURATION
-//! [--max-connections N] [--drain-timeout DURATION]`.
+//! [--max-connections N] [--drain-timeout DURATION] [--threads N]`.
 //!
 //! Hand-parsed, so that every mistake is one line naming the argument and what it accepts
 //! (the binary prints it and exits with code 2).
@@ -27,6 +27,9 @@ pub struct ProxyArgs {
     pub max_connections: usize,
     /// After Ctrl-C or SIGTERM, how long open connections may go on before they are closed.
     pub drain_timeout: Duration,
+    /// Threads serving clients, each with a runtime and a listener of its own
+    /// ([`crate::proxy::cores`]); `None` for one per core.
+    pub threads: Option<usize>,
 }
 
 /// A bad command line, as the one line to print.
@@ -43,7 +46,8 @@ impl std::error::Error for ArgError {}
 
 /// The usage line of the `proxy` command.
 pub const USAGE: &str = "usage: channel-patterns proxy --listen ADDR --upstream ADDR \
-                         --idle-timeout DURATION [--max-connections N] [--drain-timeout DURATION]";
+                         --idle-timeout DURATION [--max-connections N] [--drain-timeout DURATION] \
+                         [--threads N]";
 
 /// Parses the arguments after `proxy`.
 ///
@@ -56,6 +60,7 @@ pub fn parse(args: &[&str]) -> Result<ProxyArgs, ArgError> {
     let mut idle_timeout = None;
     let mut max_connections = DEFAULT_MAX_CONNECTIONS;
     let mut drain_timeout = DEFAULT_DRAIN_TIMEOUT;
+    let mut threads = None;
 
     let mut rest = args.iter();
     while let Some(flag) = rest.next() {
@@ -73,7 +78,8 @@ pub fn parse(args: &[&str]) -> Result<ProxyArgs, ArgError> {
             "--upstream" => upstream = Some(parse_upstream(value()?)?),
             "--idle-timeout" => idle_timeout = Some(parse_duration_arg(flag, value()?)?),
             "--drain-timeout" => drain_timeout = parse_duration_arg(flag, value()?)?,
-            "--max-connections" => max_connections = parse_count(value()?)?,
+            "--max-connections" => max_connections = parse_count(flag, value()?)?,
+            "--threads" => threads = Some(parse_count(flag, value()?)?),
             other => return Err(ArgError(format!("unknown argument '{other}'; {USAGE}"))),
         }
     }
@@ -84,6 +90,7 @@ pub fn parse(args: &[&str]) -> Result<ProxyArgs, ArgError> {
         idle_timeout: idle_timeout.ok_or_else(|| missing("--idle-timeout"))?,
         max_connections,
         drain_timeout,
+        threads,
     })
 }
 
@@ -106,11 +113,11 @@ fn parse_upstream(value: &str) -> Result<String, ArgError> {
     }
 }
 
-fn parse_count(value: &str) -> Result<usize, ArgError> {
+fn parse_count(flag: &str, value: &str) -> Result<usize, ArgError> {
     match value.parse::<usize>() {
         Ok(n) if n > 0 => Ok(n),
         _ => Err(ArgError(format!(
-            "--max-connections: invalid value '{value}'; expected a whole number of at least 1"
+            "{flag}: invalid value '{value}'; expected a whole number of at least 1"
         ))),
     }
 }

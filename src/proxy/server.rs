@@ -57,8 +57,34 @@ pub async fn serve(
     config: Config,
     shutdown: Shutdown,
 ) -> io::Result<Summary> {
-    let config = Arc::new(config);
-    let permits = Arc::new(Semaphore::new(config.max_connections));
+    let permits = Limit::new(config.max_connections);
+    serve_within(listener, Arc::new(config), shutdown, permits).await
+}
+
+/// The connections a group of servers may serve at once, shared between them: one per core
+/// ([`crate::proxy::cores`]) each take from the same limit, so `--max-connections` holds for
+/// the process.
+#[derive(Clone, Debug)]
+pub struct Limit(Arc<Semaphore>);
+
+impl Limit {
+    /// Room for `max_connections` at once.
+    pub fn new(max_connections: usize) -> Self {
+        Limit(Arc::new(Semaphore::new(max_connections)))
+    }
+}
+
+/// [`serve`], taking its connections from `limit`, which other servers may share.
+///
+/// # Errors
+/// As [`serve`].
+pub async fn serve_within(
+    listener: TcpListener,
+    config: Arc<Config>,
+    shutdown: Shutdown,
+    limit: Limit,
+) -> io::Result<Summary> {
+    let permits = limit.0;
     let stop = shutdown.listener();
     let mut connections = JoinSet::new();
     let mut summary = Summary::default();

@@ -1,0 +1,75 @@
+//! The proxy on every core (`proxy::cores`), over real loopback sockets: listeners that share
+//! one port, refused when the port is taken (even by another proxy's group), and servers on
+//! threads of their own whose summaries add up.
+mod tcp_support;
+
+use std::net::TcpListener;
+use std::time::Duration;
+
+use channel_patterns::proxy::cores;
+use channel_patterns::proxy::server::Config;
+use channel_patterns::shutdown::Shutdown;
+use tcp_support::{BOUND, echo_upstream, finish, open_served};
+
+#[test]
+fn listeners_share_the_port_the_system_picked() {
+    let listeners = cores::bind("127.0.0.1:0".parse().unwrap(), 3).unwrap();
+    assert_eq!(listeners.len(), 3);
+    let ports: Vec<_> = listeners
+        .iter()
+        .map(|l| l.local_addr().unwrap().port())
+        .collect();
+    assert_ne!(ports[0], 0);
+    assert!(ports.iter().all(|&p| p == ports[0]), "{ports:?}");
+    assert_eq!(
+        cores::bind("127.0.0.1:0".parse().unwrap(), 0)
+            .unwrap()
+            .len(),
+        1
+    );
+}
+
+/// A taken port is refused, whoever holds it: a plain listener, or another proxy's listeners,
+/// which the new ones would otherwise join and split the clients with.
+#[test]
+fn a_taken_port_is_refused_even_by_a_reuse_port_group() {
+    let plain = TcpListener::bind("127.0.0.1:0").unwrap();
+    let e = cores::bind(plain.local_addr().unwrap(), 2).unwrap_err();
+    assert_eq!(e.kind(), std::io::ErrorKind::AddrInUse, "{e}");
+
+    let group = cores::bind("127.0.0.1:0".parse().unwrap(), 2).unwrap();
+    let e = cores::bind(group[0].local_addr().unwrap(), 2).unwrap_err();
+    assert_eq!(e.kind(), std::io::ErrorKind::AddrInUse, "{e}");
+}
+
+/// Two threads serve one address: every client is relayed, the shutdown stops both, and the
+/// summary counts the clients of both.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn servers_on_two_threads_serve_one_address_and_add_up() {
+    const CLIENTS: usize = 40;
+    let (echo, echo_task) = echo_upstream().await;
+    let listeners = cores::bind("127.0.0.1:0".parse().unwrap(), 2).unwrap();
+    let addr = listeners[0].local_addr().unwrap().to_string();
+    let shutdown = Shutdown::new();
+    let config = Config {
+        upstream: echo,
+        idle_timeout: Duration::from_secs(30),
+        max_connections: 100,
+        drain_timeout: Duration::from_secs(5),
+    };
+    let stop = shutdown.clone();
+    let servers = std::thread::spawn(move || cores::serve(listeners, config, stop));
+    for _ in 0..CLIENTS {
+        finish(open_served(&addr).await).await;
+    }
+    shutdown.trigger();
+    let summary = tokio::time::timeout(BOUND, tokio::task::spawn_blocking(move || servers.join()))
+        .await
+        .expect("both servers stop")
+        .unwrap()
+        .unwrap()
+        .unwrap();
+    assert_eq!(summary.accepted, CLIENTS as u64);
+    assert_eq!(summary.closed_at_drain, 0);
+    echo_task.abort();
+}
