@@ -281,3 +281,99 @@ async fn a_reader_that_takes_nothing_times_out_one_timeout_after_the_last_byte_m
         }
     );
 }
+
+/// A writer that records each write, and whether the relay handed it as the last bytes before
+/// the shutdown ([`proxy::WriteLast`]).
+#[derive(Default)]
+struct Recorder {
+    /// (written as last, bytes), in order.
+    writes: Vec<(bool, Vec<u8>)>,
+    shut_down: bool,
+}
+
+impl tokio::io::AsyncWrite for Recorder {
+    fn poll_write(
+        mut self: std::pin::Pin<&mut Self>,
+        _: &mut std::task::Context<'_>,
+        bytes: &[u8],
+    ) -> std::task::Poll<std::io::Result<usize>> {
+        self.writes.push((false, bytes.to_vec()));
+        std::task::Poll::Ready(Ok(bytes.len()))
+    }
+
+    fn poll_flush(
+        self: std::pin::Pin<&mut Self>,
+        _: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        std::task::Poll::Ready(Ok(()))
+    }
+
+    fn poll_shutdown(
+        mut self: std::pin::Pin<&mut Self>,
+        _: &mut std::task::Context<'_>,
+    ) -> std::task::Poll<std::io::Result<()>> {
+        self.shut_down = true;
+        std::task::Poll::Ready(Ok(()))
+    }
+}
+
+impl proxy::WriteLast for Recorder {
+    fn poll_write_last(
+        mut self: std::pin::Pin<&mut Self>,
+        _: &mut std::task::Context<'_>,
+        bytes: &[u8],
+    ) -> std::task::Poll<std::io::Result<usize>> {
+        self.writes.push((true, bytes.to_vec()));
+        std::task::Poll::Ready(Ok(bytes.len()))
+    }
+}
+
+/// Copies `reader` into a [`Recorder`] (within the test bounds): its writes, whether it was
+/// shut down, and the copy's result.
+async fn record(reader: tokio_test::io::Mock) -> (Recorder, std::io::Result<()>) {
+    let (activity, _monitor) = channel_patterns::idle::track(TIMEOUT);
+    let copied = std::sync::atomic::AtomicU64::new(0);
+    let mut recorder = Recorder::default();
+    let result = within(
+        "the copy",
+        proxy::copy_with_activity(reader, &mut recorder, &activity, &copied),
+    )
+    .await;
+    (recorder, result)
+}
+
+/// Bytes whose end is already known when they are read (a reply and the peer's FIN, back to
+/// back) go out as the last bytes, so that a TCP writer sends them with its FIN; bytes read
+/// before the end is known go out as usual.
+#[tokio::test(start_paused = true)]
+async fn bytes_read_together_with_the_end_are_written_as_the_last() {
+    let reader = tokio_test::io::Builder::new()
+        .read(b"hello, ")
+        .wait(Duration::from_millis(1))
+        .read(b"world")
+        .build();
+    let (recorder, result) = record(reader).await;
+    result.unwrap();
+    assert_eq!(
+        recorder.writes,
+        [(false, b"hello, ".to_vec()), (true, b"world".to_vec())]
+    );
+    assert!(recorder.shut_down);
+}
+
+/// A read error right after some bytes ends the copy with that error, but only once those
+/// bytes are written: the error neither loses them nor turns into an end of stream.
+#[tokio::test(start_paused = true)]
+async fn an_error_right_after_some_bytes_comes_after_them() {
+    let reader = tokio_test::io::Builder::new()
+        .read(b"abc")
+        .read_error(std::io::ErrorKind::ConnectionReset.into())
+        .build();
+    let (recorder, result) = record(reader).await;
+    assert_eq!(
+        result.unwrap_err().kind(),
+        std::io::ErrorKind::ConnectionReset
+    );
+    assert_eq!(recorder.writes, [(false, b"abc".to_vec())]);
+    assert!(!recorder.shut_down, "a failed copy is not a finished one");
+}

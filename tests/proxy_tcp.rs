@@ -263,3 +263,70 @@ async fn at_the_limit_new_clients_wait_and_open_ones_keep_working() {
     let summary = timeout(BOUND, proxy.task).await.unwrap().unwrap().unwrap();
     assert_eq!(summary.accepted, 3);
 }
+
+/// The TCP write half's last bytes (`WriteLast`, sent with `MSG_MORE` so that the FIN after
+/// them leaves in the same segment) arrive whole, followed by the end. When the socket is
+/// full, the write waits (pending, woken when there is room) instead of failing.
+#[tokio::test]
+async fn last_bytes_on_a_tcp_write_half_arrive_and_wait_when_full() {
+    use std::pin::Pin;
+
+    use channel_patterns::proxy::WriteLast;
+
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (sender, accepted) = tokio::join!(tokio::net::TcpStream::connect(addr), listener.accept());
+    let (mut peer, _) = accepted.unwrap();
+    let (_read, mut write) = sender.unwrap().into_split();
+
+    let n = std::future::poll_fn(|cx| Pin::new(&mut write).poll_write_last(cx, b"the end"))
+        .await
+        .unwrap();
+    assert_eq!(n, 7);
+    write.shutdown().await.unwrap();
+    let mut got = Vec::new();
+    tokio::time::timeout(BOUND, peer.read_to_end(&mut got))
+        .await
+        .expect("the bytes and the end arrive")
+        .unwrap();
+    assert_eq!(got, b"the end");
+
+    // A full socket: the peer reads nothing until the sender's buffers are full.
+    let (sender, accepted) = tokio::join!(tokio::net::TcpStream::connect(addr), listener.accept());
+    let (mut peer, _) = accepted.unwrap();
+    let (_read, mut write) = sender.unwrap().into_split();
+    let mut queued = 0;
+    let chunk = vec![1u8; 64 * 1024];
+    while let Ok(n) = write.try_write(&chunk) {
+        queued += n;
+    }
+    let mut cx = std::task::Context::from_waker(std::task::Waker::noop());
+    assert!(
+        Pin::new(&mut write)
+            .poll_write_last(&mut cx, b"more")
+            .is_pending(),
+        "a full socket makes the last write wait, not fail"
+    );
+    let drain = async {
+        let mut total = 0;
+        let mut buf = vec![0u8; 64 * 1024];
+        loop {
+            let n = peer.read(&mut buf).await.unwrap();
+            if n == 0 {
+                return total;
+            }
+            total += n;
+        }
+    };
+    let send = async {
+        let n = std::future::poll_fn(|cx| Pin::new(&mut write).poll_write_last(cx, b"more"))
+            .await
+            .unwrap();
+        write.shutdown().await.unwrap();
+        n
+    };
+    let (total, sent) = tokio::time::timeout(BOUND, async { tokio::join!(drain, send) })
+        .await
+        .expect("room comes once the peer reads");
+    assert_eq!(total, queued + sent);
+}

@@ -7,4 +7,4 @@ pub mod cores;
 pub mod relay;
 pub mod server;
 
-pub use relay::{CloseReason, Outcome, copy_with_activity, relay, relay_tcp};
+pub use relay::{CloseReason, Outcome, WriteLast, copy_with_activity, relay, relay_tcp};
