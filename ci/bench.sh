@@ -239,8 +239,10 @@ EOF
 start nginx nginx -e "$WORK/nginx-error.log" -p "$WORK" -c "$WORK/nginx.conf"
 wait_listening "$NGINX_PORT" "$LAST_PID" nginx
 WEB_KINDS=(proxy quiet guide haproxy)
+declare -A WEB_PID
 for kind in "${WEB_KINDS[@]}"; do
     start_proxy "$kind" "${WEB_PORT[$kind]}" "$NGINX_PORT" "web-$kind"
+    WEB_PID[$kind]=$LAST_PID
 done
 URL_PATH=/small
 # The file comes back whole through each proxy before anything is measured.
@@ -258,7 +260,16 @@ EOF
     [ "$body" = "$(cat "$WORK/www/small")" ] || die "${NAME[$kind]} did not return the file whole"
 done
 
-declare -A CONNS RPS P99
+declare -A CONNS RPS P99 CPU_CONN CPU_REQ
+# The proxy's own cost, steadier than the throughput on a shared machine: the CPU time of its
+# process (user + system, every thread) while the load runs, per connection or request.
+cpu_ticks() { # cpu_ticks KIND: clock ticks used by the proxy so far (0 for direct)
+    [ "$1" = direct ] && { echo 0; return; }
+    awk '{ print $14 + $15 }' "/proc/${WEB_PID[$1]}/stat"
+}
+per_unit_us() { # per_unit_us TICKS UNITS: microseconds per unit
+    awk -v t="$1" -v u="$2" -v hz="$(getconf CLK_TCK)" 'BEGIN { printf "%.0f", (u > 0 ? t * 1e6 / hz / u : 0) }'
+}
 churn() { # churn KIND: prints requests (= connections) per second
     local out=$WORK/ab-$1.txt
     timeout 120 ab -q -n "$REQUESTS" -c 32 "http://127.0.0.1:${WEB_PORT[$1]}$URL_PATH" >"$out" 2>&1 ||
@@ -281,12 +292,16 @@ keep_alive() { # keep_alive KIND: prints "REQUESTS_PER_SECOND P99_MS"
 }
 for ((round = 0; round < ROUNDS; round++)); do
     for kind in $(rotated "$round" direct "${WEB_KINDS[@]}"); do
+        before=$(cpu_ticks "$kind")
         c=$(churn "$kind")
         CONNS[$kind]="${CONNS[$kind]:-} $c"
+        CPU_CONN[$kind]="${CPU_CONN[$kind]:-} $(per_unit_us $(($(cpu_ticks "$kind") - before)) "$REQUESTS")"
         sleep 1
+        before=$(cpu_ticks "$kind")
         read -r r p < <(keep_alive "$kind")
         RPS[$kind]="${RPS[$kind]:-} $r"
         P99[$kind]="${P99[$kind]:-} $p"
+        CPU_REQ[$kind]="${CPU_REQ[$kind]:-} $(per_unit_us $(($(cpu_ticks "$kind") - before)) $((r * SECS)))"
         sleep 1
     done
 done
@@ -300,6 +315,15 @@ for kind in direct "${WEB_KINDS[@]}"; do
     P99[$kind,median]=$(median ${P99[$kind]})
     printf '  %-40s %26s %26s %26s\n' "${NAME[$kind]}" "${CONNS[$kind,median]} (${CONNS[$kind]# })" \
         "${RPS[$kind,median]} (${RPS[$kind]# })" "${P99[$kind,median]} (${P99[$kind]# })"
+done
+printf '  %-40s %26s %26s\n' "the proxy's CPU time, median (each round)" "us per connection" "us per request"
+for kind in "${WEB_KINDS[@]}"; do
+    # shellcheck disable=SC2086
+    CPU_CONN[$kind,median]=$(median ${CPU_CONN[$kind]})
+    # shellcheck disable=SC2086
+    CPU_REQ[$kind,median]=$(median ${CPU_REQ[$kind]})
+    printf '  %-40s %26s %26s\n' "${NAME[$kind]}" "${CPU_CONN[$kind,median]} (${CPU_CONN[$kind]# })" \
+        "${CPU_REQ[$kind,median]} (${CPU_REQ[$kind]# })"
 done
 for pid in "${PIDS[@]}"; do stop "$pid"; done
 PIDS=()
