@@ -58,7 +58,7 @@ for group in "${groups[@]}"; do
     # shutdown, the binary).
     proxy)
       files=(src/proxy/*.rs src/idle.rs src/shutdown.rs src/sync.rs)
-      test_args=$(tests proxy proxy_tcp proxy_fds proxy_args idle shutdown watch advanced errata cli)
+      test_args=$(tests proxy proxy_tcp proxy_cores proxy_fds proxy_args idle shutdown watch advanced errata cli)
       ;;
     # The reference models: the properties against tokio must kill their mutants (and
     # model_handles what tokio's types rule out: using a dropped handle).

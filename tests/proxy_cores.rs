@@ -11,6 +11,13 @@ use channel_patterns::proxy::server::Config;
 use channel_patterns::shutdown::Shutdown;
 use tcp_support::{BOUND, echo_upstream, finish, open_served};
 
+/// One thread per core the process may use, as the README says.
+#[test]
+fn one_thread_per_core() {
+    let cores = std::thread::available_parallelism().unwrap().get();
+    assert_eq!(cores::threads(), cores);
+}
+
 #[test]
 fn listeners_share_the_port_the_system_picked() {
     let listeners = cores::bind("127.0.0.1:0".parse().unwrap(), 3).unwrap();
@@ -43,7 +50,7 @@ fn a_taken_port_is_refused_even_by_a_reuse_port_group() {
 }
 
 /// Two threads serve one address: every client is relayed, the shutdown stops both, and the
-/// summary counts the clients of both.
+/// summary adds up both: the clients accepted, and the one still open at the drain timeout.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn servers_on_two_threads_serve_one_address_and_add_up() {
     const CLIENTS: usize = 40;
@@ -55,13 +62,15 @@ async fn servers_on_two_threads_serve_one_address_and_add_up() {
         upstream: echo,
         idle_timeout: Duration::from_secs(30),
         max_connections: 100,
-        drain_timeout: Duration::from_secs(5),
+        drain_timeout: Duration::from_millis(100),
     };
     let stop = shutdown.clone();
     let servers = std::thread::spawn(move || cores::serve(listeners, config, stop));
-    for _ in 0..CLIENTS {
+    for _ in 1..CLIENTS {
         finish(open_served(&addr).await).await;
     }
+    // Open through the drain: closed by the servers at its timeout.
+    let mut held = open_served(&addr).await;
     shutdown.trigger();
     let summary = tokio::time::timeout(BOUND, tokio::task::spawn_blocking(move || servers.join()))
         .await
@@ -70,6 +79,10 @@ async fn servers_on_two_threads_serve_one_address_and_add_up() {
         .unwrap()
         .unwrap();
     assert_eq!(summary.accepted, CLIENTS as u64);
-    assert_eq!(summary.closed_at_drain, 0);
+    assert_eq!(summary.closed_at_drain, 1);
+    assert!(
+        tcp_support::closed(&mut held).await,
+        "closed at the drain timeout"
+    );
     echo_task.abort();
 }
