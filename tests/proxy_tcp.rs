@@ -330,3 +330,32 @@ async fn last_bytes_on_a_tcp_write_half_arrive_and_wait_when_full() {
         .expect("room comes once the peer reads");
     assert_eq!(total, queued + sent);
 }
+
+/// A last write to a connection the peer reset fails with the reset itself: the socket's own
+/// error, not that of a second attempt (which would be a broken pipe, the reset being
+/// consumed), so the connection's log says what happened.
+#[tokio::test]
+async fn last_bytes_to_a_reset_peer_fail_with_the_reset() {
+    use std::pin::Pin;
+
+    use channel_patterns::proxy::WriteLast;
+
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (sender, accepted) = tokio::join!(tokio::net::TcpStream::connect(addr), listener.accept());
+    let (peer, _) = accepted.unwrap();
+    // Closed with a zero linger: a reset instead of a FIN.
+    socket2::SockRef::from(&peer)
+        .set_linger(Some(Duration::ZERO))
+        .unwrap();
+    drop(peer);
+    let (_read, mut write) = sender.unwrap().into_split();
+    let e = timeout(
+        BOUND,
+        std::future::poll_fn(|cx| Pin::new(&mut write).poll_write_last(cx, b"late")),
+    )
+    .await
+    .expect("a reset peer fails the write at once")
+    .unwrap_err();
+    assert_eq!(e.kind(), std::io::ErrorKind::ConnectionReset, "{e}");
+}
