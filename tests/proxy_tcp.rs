@@ -273,12 +273,7 @@ async fn last_bytes_on_a_tcp_write_half_arrive_and_wait_when_full() {
 
     use channel_patterns::proxy::WriteLast;
 
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let (sender, accepted) = tokio::join!(tokio::net::TcpStream::connect(addr), listener.accept());
-    let (mut peer, _) = accepted.unwrap();
-    let (_read, mut write) = sender.unwrap().into_split();
-
+    let (mut peer, _read, mut write) = connected().await;
     let n = std::future::poll_fn(|cx| Pin::new(&mut write).poll_write_last(cx, b"the end"))
         .await
         .unwrap();
@@ -292,9 +287,7 @@ async fn last_bytes_on_a_tcp_write_half_arrive_and_wait_when_full() {
     assert_eq!(got, b"the end");
 
     // A full socket: the peer reads nothing until the sender's buffers are full.
-    let (sender, accepted) = tokio::join!(tokio::net::TcpStream::connect(addr), listener.accept());
-    let (mut peer, _) = accepted.unwrap();
-    let (_read, mut write) = sender.unwrap().into_split();
+    let (mut peer, _read, mut write) = connected().await;
     let mut queued = 0;
     let chunk = vec![1u8; 64 * 1024];
     while let Ok(n) = write.try_write(&chunk) {
@@ -340,16 +333,12 @@ async fn last_bytes_to_a_reset_peer_fail_with_the_reset() {
 
     use channel_patterns::proxy::WriteLast;
 
-    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-    let addr = listener.local_addr().unwrap();
-    let (sender, accepted) = tokio::join!(tokio::net::TcpStream::connect(addr), listener.accept());
-    let (peer, _) = accepted.unwrap();
+    let (peer, _read, mut write) = connected().await;
     // Closed with a zero linger: a reset instead of a FIN.
     socket2::SockRef::from(&peer)
         .set_linger(Some(Duration::ZERO))
         .unwrap();
     drop(peer);
-    let (_read, mut write) = sender.unwrap().into_split();
     let e = timeout(
         BOUND,
         std::future::poll_fn(|cx| Pin::new(&mut write).poll_write_last(cx, b"late")),
@@ -358,4 +347,17 @@ async fn last_bytes_to_a_reset_peer_fail_with_the_reset() {
     .expect("a reset peer fails the write at once")
     .unwrap_err();
     assert_eq!(e.kind(), std::io::ErrorKind::ConnectionReset, "{e}");
+}
+
+/// A loopback connection: the accepted end, and the connecting end's halves.
+async fn connected() -> (
+    TcpStream,
+    tokio::net::tcp::OwnedReadHalf,
+    tokio::net::tcp::OwnedWriteHalf,
+) {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (sender, accepted) = tokio::join!(TcpStream::connect(addr), listener.accept());
+    let (read, write) = sender.unwrap().into_split();
+    (accepted.unwrap().0, read, write)
 }
