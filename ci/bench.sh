@@ -365,21 +365,18 @@ verdict() { # verdict LABEL VALUE OP LIMIT DETAIL: OP is ge, lt or le
     printf '  %-4s  %-58s %s\n' "$ok" "$1" "$5"
 }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0 ? a / b : 0) }'; }
+at_least() { # at_least LABEL TIMES WHOM OURS THEIRS UNIT: a target of OURS >= TIMES x THEIRS
+    local r
+    r=$(ratio "$4" "$5")
+    verdict "$1: >= ${2}x $3" "$r" ge "$2" "${r}x ($4 vs $5 $6)"
+}
 for n in 1 8; do
     streams=$([ "$n" = 1 ] && echo "1 stream" || echo "$n streams")
-    r=$(ratio "${GBPS[proxy,$n,median]}" "${GBPS[copy,$n,median]}")
-    verdict "bulk, $streams: >= 1.0x copy_bidirectional" "$r" ge 1.0 \
-        "${r}x (${GBPS[proxy,$n,median]} vs ${GBPS[copy,$n,median]} Gbit/s)"
-    r=$(ratio "${GBPS[proxy,$n,median]}" "${GBPS[haproxy,$n,median]}")
-    verdict "bulk, $streams: >= 1.1x HAProxy" "$r" ge 1.1 \
-        "${r}x (${GBPS[proxy,$n,median]} vs ${GBPS[haproxy,$n,median]} Gbit/s)"
+    at_least "bulk, $streams" 1.0 copy_bidirectional "${GBPS[proxy,$n,median]}" "${GBPS[copy,$n,median]}" Gbit/s
+    at_least "bulk, $streams" 1.1 HAProxy "${GBPS[proxy,$n,median]}" "${GBPS[haproxy,$n,median]}" Gbit/s
 done
-r=$(ratio "${CONNS[proxy,median]}" "${CONNS[haproxy,median]}")
-verdict "connection churn: >= 1.1x HAProxy" "$r" ge 1.1 \
-    "${r}x (${CONNS[proxy,median]} vs ${CONNS[haproxy,median]} conn/s)"
-r=$(ratio "${RPS[proxy,median]}" "${RPS[haproxy,median]}")
-verdict "small keep-alive requests: >= 1.1x HAProxy" "$r" ge 1.1 \
-    "${r}x (${RPS[proxy,median]} vs ${RPS[haproxy,median]} req/s)"
+at_least "connection churn" 1.1 HAProxy "${CONNS[proxy,median]}" "${CONNS[haproxy,median]}" conn/s
+at_least "small keep-alive requests" 1.1 HAProxy "${RPS[proxy,median]}" "${RPS[haproxy,median]}" req/s
 verdict "keep-alive p99 latency: <= HAProxy's" "${P99[proxy,median]}" le "${P99[haproxy,median]}" \
     "${P99[proxy,median]} vs ${P99[haproxy,median]} ms"
 late=$LATE_MAX

@@ -57,8 +57,8 @@ pub async fn serve(
     config: Config,
     shutdown: Shutdown,
 ) -> io::Result<Summary> {
-    let permits = Limit::new(config.max_connections);
-    serve_within(listener, Arc::new(config), shutdown, permits).await
+    let limit = Limit::new(config.max_connections);
+    serve_within(listener, Arc::new(config), shutdown, limit).await
 }
 
 /// The connections a group of servers may serve at once, shared between them: one per core
