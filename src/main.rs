@@ -1,58 +1,43 @@
 //! `channel-patterns`: run the guide's patterns and report whether they print what the guide
-//! says.
-//!
-//! - `channel-patterns` or `channel-patterns report`: run every pattern in paused time, one
-//!   line each; exit 0 only when every pattern matches.
-//! - `channel-patterns list`: the pattern names.
-//! - `channel-patterns run NAME`: run one pattern and print its output as the guide's example
-//!   prints it.
-//! - `channel-patterns proxy --listen ADDR --upstream ADDR --idle-timeout DURATION
-//!   [--max-connections N] [--drain-timeout DURATION]`: the guide's TCP proxy, for real.
+//! says; list the guide's errata; run the guide's TCP proxy. The command line is declared in
+//! [`channel_patterns::cli`]; `channel-patterns --help` prints it.
 
 use std::process::ExitCode;
 
 use channel_patterns::catalog::{self, Pattern};
-use channel_patterns::proxy::{self, args::ProxyArgs, cores, server};
+use channel_patterns::cli::{Cli, Command, Format};
+use channel_patterns::proxy::{args::ProxyArgs, cores, server};
 use channel_patterns::shutdown::Shutdown;
-use channel_patterns::{Transcript, runner};
-
-const USAGE: &str = "usage: channel-patterns [report | list | run NAME | proxy --listen ADDR --upstream ADDR --idle-timeout DURATION ...]";
+use channel_patterns::{Transcript, errata, report, runner};
+use clap::Parser as _;
 
 fn main() -> ExitCode {
-    let args: Vec<String> = std::env::args().skip(1).collect();
-    let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    match args.as_slice() {
-        [] | ["report"] => report(),
-        ["list"] => {
+    match Cli::parse().command {
+        None => print_report(Format::Text),
+        Some(Command::Report { format }) => print_report(format),
+        Some(Command::List) => {
             for name in catalog::names() {
                 println!("{name}");
             }
             ExitCode::SUCCESS
         }
-        ["run", name] => match catalog::find(name) {
+        Some(Command::Run { name }) => match catalog::find(&name) {
             Some(pattern) => run_one(pattern),
-            None => usage_error(&format!(
-                "unknown pattern '{name}'; valid names: {}",
-                catalog::names().collect::<Vec<_>>().join(", ")
-            )),
+            None => unreachable!("clap accepts only the catalog's names"),
         },
-        ["run"] => usage_error("run needs a pattern NAME; see `channel-patterns list`"),
-        ["proxy", rest @ ..] => match proxy::args::parse(rest) {
-            Ok(args) => run_proxy(&args),
-            Err(e) => usage_error(&e.to_string()),
-        },
-        ["-h" | "--help" | "help"] => {
-            println!("{USAGE}");
+        Some(Command::Errata { id: None }) => {
+            print!("{}", errata_list());
             ExitCode::SUCCESS
         }
-        [other, ..] => usage_error(&format!("unknown command '{other}'; {USAGE}")),
+        Some(Command::Errata { id: Some(id) }) => match errata::find(&id) {
+            Some(erratum) => {
+                print!("{}", erratum_page(erratum));
+                ExitCode::SUCCESS
+            }
+            None => unreachable!("clap accepts only the errata's ids"),
+        },
+        Some(Command::Proxy(args)) => run_proxy(&args),
     }
-}
-
-/// Bad input: one line on stderr, exit code 2.
-fn usage_error(message: &str) -> ExitCode {
-    eprintln!("error: {message}");
-    ExitCode::from(2)
 }
 
 fn run_one(pattern: &Pattern) -> ExitCode {
@@ -72,65 +57,49 @@ fn run_one(pattern: &Pattern) -> ExitCode {
     }
 }
 
-fn report() -> ExitCode {
-    println!(
-        "channel-patterns: the {} patterns of guide/tokio-channels.md, each on a current-thread \
-         runtime in paused time",
-        catalog::PATTERNS.len()
-    );
-    println!();
-    println!(
-        "{:<26} {:<60} {:<34} {:>7}  ERRATA",
-        "PATTERN", "GUIDE SECTION", "OUTPUT", "TIME"
-    );
-    let mut matching = 0;
-    for pattern in catalog::PATTERNS {
-        let (verdict, time) = match runner::run(pattern, Transcript::new()) {
-            Ok(run) => {
-                let time = format!("{:.3}s", run.simulated.as_secs_f64());
-                (runner::verdict(pattern, &run), time)
-            }
-            Err(e) => (Err(format!("no runtime: {e}")), "-".to_string()),
-        };
-        let verdict = match verdict {
-            Ok(ok) => {
-                matching += 1;
-                ok
-            }
-            Err(why) => format!("MISMATCH: {why}"),
-        };
-        let errata = if pattern.errata.is_empty() {
-            "-".to_string()
-        } else {
-            pattern.errata.join(" ")
-        };
-        println!(
-            "{:<26} {:<60} {:<34} {:>7}  {}",
-            pattern.name,
-            section(pattern),
-            verdict,
-            time,
-            errata
-        );
+/// Exit 0 only when every pattern matches.
+fn print_report(format: Format) -> ExitCode {
+    let rows = report::rows();
+    match format {
+        Format::Text => print!("{}", report::text(&rows)),
+        Format::Json => print!("{}", report::json(&rows)),
     }
-    println!();
-    let total = catalog::PATTERNS.len();
-    println!("{matching} of {total} patterns match; every erratum is described in ERRATA.md");
-    if matching == total {
+    if rows.iter().all(|r| r.matched) {
         ExitCode::SUCCESS
     } else {
         ExitCode::FAILURE
     }
 }
 
-/// "mpsc > Backpressure and Buffer Management": the chapter's first word and the heading.
-fn section(pattern: &Pattern) -> String {
-    let chapter = pattern
-        .chapter
-        .split(" - ")
-        .next()
-        .unwrap_or(pattern.chapter);
-    format!("{chapter} > {}", pattern.heading.replace('`', ""))
+/// `errata`: one aligned line per erratum, from ERRATA.md's table.
+fn errata_list() -> String {
+    let all = errata::all();
+    let place = all.iter().map(|e| e.place.len()).max().unwrap_or(0);
+    let kind = all.iter().map(|e| e.kind.len()).max().unwrap_or(0);
+    let mut out = String::new();
+    for e in all {
+        out += &format!(
+            "{}  {:<place$}  {:<kind$}  {}\n",
+            e.id, e.place, e.kind, e.summary
+        );
+    }
+    out += "\nEach one in full, with the command that shows it: channel-patterns errata ID\n";
+    out
+}
+
+/// `errata ID`: the erratum's section of ERRATA.md, then the commands that show it.
+fn erratum_page(erratum: &errata::Erratum) -> String {
+    let mut out = format!(
+        "{}. {}\n\n{}\n\nShown by:\n",
+        erratum.id, erratum.title, erratum.body
+    );
+    if let Some(command) = erratum.evidence() {
+        out += &format!("  {command}\n");
+    }
+    for pattern in erratum.patterns() {
+        out += &format!("  channel-patterns run {}\n", pattern.name);
+    }
+    out
 }
 
 /// Runs the proxy until Ctrl-C or SIGTERM, then drains. Exit 1 when it cannot start (the

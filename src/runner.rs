@@ -6,6 +6,7 @@ use std::time::Duration;
 use tokio::runtime::{Builder, Runtime};
 
 use crate::catalog::Pattern;
+use crate::report::plural;
 use crate::{PatternResult, Transcript};
 
 /// A current-thread runtime with time paused (and I/O enabled, for the TCP examples).
@@ -68,16 +69,19 @@ pub fn verdict(pattern: &Pattern, run: &Run) -> Result<String, String> {
     }
     if run.lines != pattern.expected {
         return Err(format!(
-            "{} lines, expected {}",
-            run.lines.len(),
+            "{}, expected {}",
+            plural(run.lines.len(), "line"),
             pattern.expected.len()
         ));
     }
     if run.tasks_left > 0 {
-        return Err(format!("{} tasks left running", run.tasks_left));
+        return Err(format!("{} left running", plural(run.tasks_left, "task")));
     }
     match pattern.documented() {
-        None => Ok(format!("ok, {} lines as expected", run.lines.len())),
+        None => Ok(format!(
+            "ok, {} as expected",
+            plural(run.lines.len(), "line")
+        )),
         Some(doc) if doc.matches(&run.lines) => Ok(format!(
             "ok, {} guide's Output block",
             if doc.continues {

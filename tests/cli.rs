@@ -2,7 +2,7 @@
 
 use std::process::{Command, Output};
 
-use channel_patterns::catalog;
+use channel_patterns::{catalog, errata};
 use pretty_assertions::assert_eq;
 
 /// Real time, in seconds, any one run of the binary may take (each takes well under one): it
@@ -42,7 +42,11 @@ fn stdout_lines(output: &Output) -> Vec<String> {
 /// The report: one line per pattern, each matching, exit 0 (with and without `report`).
 #[test]
 fn report_lists_every_pattern_as_matching() {
-    for args in [&[][..], &["report"][..]] {
+    for args in [
+        &[][..],
+        &["report"][..],
+        &["report", "--format", "text"][..],
+    ] {
         let output = channel_patterns(args);
         assert!(output.status.success(), "{output:?}");
         let lines = stdout_lines(&output);
@@ -65,13 +69,108 @@ fn report_lists_every_pattern_as_matching() {
             }
         }
         let total = catalog::PATTERNS.len();
-        assert!(
-            lines.contains(&format!(
-                "{total} of {total} patterns match; every erratum is described in ERRATA.md"
-            )),
-            "{lines:#?}"
+        assert_eq!(
+            lines.last().unwrap(),
+            &format!(
+                "{total} of {total} patterns print as the guide says; each erratum is described \
+                 in ERRATA.md and by `channel-patterns errata ID`"
+            ),
         );
     }
+}
+
+/// The table's columns start at the same place on every line, whatever a cell's length; the
+/// counts are singular or plural as they should be; the output ends with a newline.
+#[test]
+fn report_columns_are_aligned_and_the_output_ends_with_a_newline() {
+    let output = channel_patterns(&["report"]);
+    let text = String::from_utf8(output.stdout).unwrap();
+    assert!(text.ends_with('\n'), "{text:?}");
+    let lines: Vec<&str> = text.lines().collect();
+    let header = lines
+        .iter()
+        .position(|l| l.starts_with("PATTERN "))
+        .unwrap();
+    let table = &lines[header..=header + catalog::PATTERNS.len()];
+    // Each column after the first starts where its header does: two spaces before, a
+    // non-space at it (the TIME column is right-aligned: its end is aligned instead).
+    let starts = ["GUIDE SECTION", "OUTPUT", "ERRATA"].map(|h| table[0].find(h).unwrap());
+    let time_end = table[0].find("TIME").unwrap() + "TIME".len();
+    for line in table {
+        for start in starts {
+            assert_eq!(&line[start - 2..start], "  ", "{line}");
+            assert_ne!(&line[start..=start], " ", "{line}");
+        }
+        assert_eq!(&line[time_end..time_end + 2], "  ", "{line}");
+        assert_ne!(&line[time_end - 1..time_end], " ", "{line}");
+    }
+    assert!(text.contains("ok, 1 line as expected"), "{text}");
+    assert!(!text.contains(" 1 lines"), "{text}");
+}
+
+/// `report --format json`: one object per pattern, in the guide's order, with the fields and
+/// types the README's schema gives, and values that agree with the catalog.
+#[test]
+fn report_json_follows_the_readmes_schema() {
+    let output = channel_patterns(&["report", "--format", "json"]);
+    assert!(output.status.success(), "{output:?}");
+    let text = String::from_utf8(output.stdout).unwrap();
+    assert!(text.ends_with("]\n"), "{text}");
+    let rows: Vec<serde_json::Value> = serde_json::from_str(&text).unwrap();
+    assert_eq!(rows.len(), catalog::PATTERNS.len());
+    // The README's schema table: each field name, with its JSON type.
+    let readme = include_str!("../README.md");
+    let section = readme
+        .split_once("### `report --format json`\n")
+        .and_then(|(_, rest)| rest.split("\n#").next())
+        .expect("the README's JSON schema section");
+    let schema: Vec<(&str, &str)> = section
+        .lines()
+        .filter_map(|l| {
+            let cells: Vec<&str> = l.strip_prefix("| `")?.split(" | ").collect();
+            let name = cells.first()?.strip_suffix('`')?;
+            Some((name, *cells.get(1)?))
+        })
+        .collect();
+    let fields = [
+        "name",
+        "section",
+        "matched",
+        "verdict",
+        "lines",
+        "simulated_secs",
+        "errata",
+    ];
+    assert_eq!(schema.iter().map(|(n, _)| *n).collect::<Vec<_>>(), fields);
+    for (row, pattern) in rows.iter().zip(catalog::PATTERNS) {
+        let object = row.as_object().unwrap();
+        assert_eq!(object.keys().collect::<Vec<_>>(), {
+            let mut sorted = fields.to_vec();
+            sorted.sort();
+            sorted
+        });
+        for (name, kind) in &schema {
+            let value = &object[*name];
+            let fits = match *kind {
+                "string" => value.is_string(),
+                "boolean" => value.is_boolean(),
+                "integer" => value.is_u64(),
+                "number" => value.is_number(),
+                "array of strings" => value
+                    .as_array()
+                    .is_some_and(|a| a.iter().all(|v| v.is_string())),
+                other => panic!("the README's schema has an unknown type {other}"),
+            };
+            assert!(fits, "{}: {name} = {value} is not a {kind}", pattern.name);
+        }
+        assert_eq!(row["name"], pattern.name);
+        assert_eq!(row["matched"], true);
+        assert_eq!(row["lines"], pattern.expected.len());
+        assert_eq!(row["errata"], serde_json::json!(pattern.errata));
+    }
+    // Backpressure's consumer takes 100 ms for each of ten messages: a second of paused time.
+    let backpressure = rows.iter().find(|r| r["name"] == "mpsc-backpressure");
+    assert_eq!(backpressure.unwrap()["simulated_secs"], 1.0);
 }
 
 #[test]
@@ -102,114 +201,191 @@ fn run_prints_each_patterns_transcript() {
     }
 }
 
-/// An unknown name: one line on stderr naming every valid name, exit 2, nothing on stdout.
-#[test]
-fn run_unknown_name_is_a_one_line_error_listing_the_names() {
-    let output = channel_patterns(&["run", "mpsc-nope"]);
-    assert_eq!(output.status.code(), Some(2));
-    assert!(output.stdout.is_empty());
+/// Bad input: clap's message on stderr (the error, then where to find help), nothing on
+/// stdout, exit 2.
+fn assert_refused(args: &[&str], first_line: &str) {
+    let output = channel_patterns(args);
+    assert_eq!(output.status.code(), Some(2), "{args:?}: {output:?}");
+    assert!(output.stdout.is_empty(), "{args:?}");
     let stderr = String::from_utf8_lossy(&output.stderr);
-    assert_eq!(stderr.lines().count(), 1, "{stderr}");
-    assert!(stderr.starts_with("error: unknown pattern 'mpsc-nope'; valid names: "));
+    assert_eq!(
+        stderr.lines().next(),
+        Some(first_line),
+        "{args:?}: {stderr}"
+    );
+    assert!(
+        stderr.ends_with("For more information, try '--help'.\n"),
+        "{args:?}: {stderr}"
+    );
+}
+
+/// An unknown name: exit 2, naming every valid name.
+#[test]
+fn run_unknown_name_is_refused_listing_the_names() {
+    assert_refused(
+        &["run", "mpsc-nope"],
+        "error: invalid value 'mpsc-nope' for '<NAME>'",
+    );
+    let stderr = String::from_utf8(channel_patterns(&["run", "mpsc-nope"]).stderr).unwrap();
     for name in catalog::names() {
         assert!(stderr.contains(name), "{stderr} lacks {name}");
     }
 }
 
 #[test]
-fn unknown_command_and_missing_name_exit_2() {
-    for args in [&["frobnicate"][..], &["run"][..], &["run", "a", "b"][..]] {
-        let output = channel_patterns(args);
-        assert_eq!(output.status.code(), Some(2), "{args:?}");
-        let stderr = String::from_utf8_lossy(&output.stderr);
-        assert_eq!(stderr.lines().count(), 1, "{args:?}: {stderr}");
-        assert!(stderr.starts_with("error: "), "{stderr}");
-    }
+fn unknown_command_missing_name_and_extra_arguments_exit_2() {
+    assert_refused(
+        &["frobnicate"],
+        "error: unrecognized subcommand 'frobnicate'",
+    );
+    assert_refused(
+        &["run"],
+        "error: the following required arguments were not provided:",
+    );
+    assert_refused(
+        &["run", "mpsc-basic", "b"],
+        "error: unexpected argument 'b' found",
+    );
+    assert_refused(
+        &["report", "--format", "xml"],
+        "error: invalid value 'xml' for '--format <FORMAT>'",
+    );
+    assert_refused(&["errata", "E99"], "error: invalid value 'E99' for '[ID]'");
 }
 
-/// Bad proxy arguments: one line naming the argument and what it accepts, exit 2.
+/// Bad proxy arguments: clap's message naming the argument and what it accepts, exit 2 (each
+/// mistake's exact message: `tests/proxy_args.rs`).
 #[test]
-fn proxy_bad_arguments_exit_2_with_one_line() {
-    let cases: &[(&[&str], &str)] = &[
-        (&["proxy"], "--listen is required"),
+fn proxy_bad_arguments_exit_2() {
+    let args = |idle: &'static str| {
+        [
+            "proxy",
+            "--listen",
+            "127.0.0.1:0",
+            "--upstream",
+            "h:1",
+            "--idle-timeout",
+            idle,
+        ]
+    };
+    // humantime's own message, then what is accepted.
+    let unit = humantime::parse_duration("5x").unwrap_err();
+    assert_refused(
+        &args("5x"),
+        &format!(
+            "error: invalid value '5x' for '--idle-timeout <DURATION>': {unit}; expected a number \
+             and a unit, e.g. 1.5s, 250ms, 1m30s or 2h"
+        ),
+    );
+    assert_refused(
+        &args("0s"),
+        "error: invalid value '0s' for '--idle-timeout <DURATION>': it must be more than zero",
+    );
+    assert_refused(
+        &["proxy"],
+        "error: the following required arguments were not provided:",
+    );
+}
+
+/// `--help` on the binary and on every subcommand: its usage, exit 0, on stdout.
+#[test]
+fn help_everywhere() {
+    for (args, usage) in [
+        (&["--help"][..], "Usage: channel-patterns [COMMAND]"),
+        (&["help"][..], "Usage: channel-patterns [COMMAND]"),
         (
-            &[
-                "proxy",
-                "--listen",
-                "nope",
-                "--upstream",
-                "h:1",
-                "--idle-timeout",
-                "1s",
-            ],
-            "--listen: invalid address 'nope'",
+            &["report", "--help"][..],
+            "Usage: channel-patterns report [OPTIONS]",
+        ),
+        (&["list", "--help"][..], "Usage: channel-patterns list"),
+        (&["run", "--help"][..], "Usage: channel-patterns run <NAME>"),
+        (
+            &["errata", "--help"][..],
+            "Usage: channel-patterns errata [ID]",
         ),
         (
-            &[
-                "proxy",
-                "--listen",
-                "127.0.0.1:0",
-                "--upstream",
-                "h",
-                "--idle-timeout",
-                "1s",
-            ],
-            "--upstream: invalid address 'h'",
+            &["help", "proxy"][..],
+            "Usage: channel-patterns proxy [OPTIONS] --listen <ADDR> --upstream <HOST:PORT> --idle-timeout <DURATION>",
         ),
         (
-            &[
-                "proxy",
-                "--listen",
-                "127.0.0.1:0",
-                "--upstream",
-                "h:1",
-                "--idle-timeout",
-                "5x",
-            ],
-            "--idle-timeout: invalid duration '5x'; expected a whole number and a unit",
+            &["proxy", "-h"][..],
+            "Usage: channel-patterns proxy [OPTIONS] --listen <ADDR> --upstream <HOST:PORT> --idle-timeout <DURATION>",
         ),
-        (
-            &[
-                "proxy",
-                "--listen",
-                "127.0.0.1:0",
-                "--upstream",
-                "h:1",
-                "--idle-timeout",
-                "1s",
-                "--drain-timeout",
-                "0s",
-            ],
-            "--drain-timeout: invalid duration '0s'",
-        ),
-        (
-            &[
-                "proxy",
-                "--listen",
-                "127.0.0.1:0",
-                "--upstream",
-                "h:1",
-                "--idle-timeout",
-                "1s",
-                "--max-connections",
-                "-3",
-            ],
-            "--max-connections: invalid value '-3'",
-        ),
-        (&["proxy", "--idle-timeout"], "--idle-timeout needs a value"),
-        (
-            &["proxy", "--frobnicate", "1"],
-            "unknown argument '--frobnicate'",
-        ),
-    ];
-    for (args, expected) in cases {
+    ] {
         let output = channel_patterns(args);
-        assert_eq!(output.status.code(), Some(2), "{args:?}");
-        let stderr = String::from_utf8_lossy(&output.stderr);
-        assert_eq!(stderr.lines().count(), 1, "{args:?}: {stderr}");
+        assert!(output.status.success(), "{args:?}: {output:?}");
+        let stdout = String::from_utf8(output.stdout).unwrap();
+        assert!(stdout.contains(usage), "{args:?}: {stdout}");
+    }
+    let top = String::from_utf8(channel_patterns(&["--help"]).stdout).unwrap();
+    for command in ["report", "list", "run", "errata", "proxy"] {
+        assert!(top.contains(&format!("\n  {command} ")), "{command}: {top}");
+    }
+    let proxy = String::from_utf8(channel_patterns(&["proxy", "--help"]).stdout).unwrap();
+    for flag in [
+        "--listen",
+        "--upstream",
+        "--idle-timeout",
+        "--max-connections",
+        "--drain-timeout",
+        "--threads",
+    ] {
+        assert!(proxy.contains(flag), "{flag}: {proxy}");
+    }
+    assert!(proxy.contains("[default: 30s]"), "{proxy}");
+}
+
+#[test]
+fn version() {
+    let output = channel_patterns(&["--version"]);
+    assert!(output.status.success());
+    assert_eq!(
+        String::from_utf8(output.stdout).unwrap(),
+        format!("channel-patterns {}\n", env!("CARGO_PKG_VERSION"))
+    );
+}
+
+/// `errata`: one line per entry of ERRATA.md's table, its columns aligned.
+#[test]
+fn errata_lists_every_erratum() {
+    let output = channel_patterns(&["errata"]);
+    assert!(output.status.success());
+    let lines = stdout_lines(&output);
+    let all = errata::all();
+    assert_eq!(all.len(), 21);
+    for (line, erratum) in lines.iter().zip(all) {
         assert!(
-            stderr.starts_with(&format!("error: {expected}")),
-            "{args:?}: {stderr}"
+            line.starts_with(&format!("{}  {}", erratum.id, erratum.place)),
+            "{line}"
+        );
+        assert!(line.ends_with(erratum.summary), "{line}");
+        let kind_at = line.find(erratum.kind).unwrap();
+        assert_eq!(kind_at, lines[0].find(all[0].kind).unwrap(), "{line}");
+    }
+    assert_eq!(
+        lines.last().unwrap(),
+        "Each one in full, with the command that shows it: channel-patterns errata ID"
+    );
+}
+
+/// `errata E02` (any case): the entry of ERRATA.md, then the commands that show it.
+#[test]
+fn errata_id_prints_the_entry_and_the_commands_that_show_it() {
+    for id in ["E02", "e02"] {
+        let output = channel_patterns(&["errata", id]);
+        assert!(output.status.success(), "{output:?}");
+        let text = String::from_utf8(output.stdout).unwrap();
+        let entry = errata::find("E02").unwrap();
+        assert!(
+            text.starts_with("E02. The lagging example never finishes\n\n**Claim.**"),
+            "{text}"
+        );
+        assert!(text.contains(entry.body), "{text}");
+        assert!(
+            text.ends_with(
+                "Shown by:\n  cargo test --test errata e02\n  channel-patterns run broadcast-lagging\n"
+            ),
+            "{text}"
         );
     }
 }

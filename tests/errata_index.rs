@@ -1,16 +1,41 @@
-//! ERRATA.md and the code agree: every erratum a pattern cites has an entry, every entry names
-//! a command that runs tests, and every entry is cited by a pattern or by a test.
+//! ERRATA.md and the code agree: the file has the shape `errata` reads (a table row and a
+//! section for each erratum, nothing unpaired), every erratum a pattern cites has an entry,
+//! every entry names a command that runs tests, and every entry is cited by a pattern or by a
+//! test.
 
-use channel_patterns::catalog;
-
-const ERRATA: &str = include_str!("../ERRATA.md");
+use channel_patterns::{catalog, errata};
+use pretty_assertions::assert_eq;
 
 fn entry_ids() -> Vec<String> {
-    ERRATA
+    errata::all().iter().map(|e| e.id.to_string()).collect()
+}
+
+/// Every `## Exx.` section and every `| Exx |` table row is read, paired with the other: an
+/// erratum missing from either would be missing from `channel-patterns errata`.
+#[test]
+fn every_section_and_every_table_row_is_read() {
+    let sections: Vec<&str> = errata::TEXT
         .lines()
-        .filter_map(|l| l.strip_prefix("## E"))
-        .map(|rest| format!("E{}", &rest[..2]))
-        .collect()
+        .filter_map(|l| l.strip_prefix("## "))
+        .map(|h| h.split_once(". ").map_or(h, |(id, _)| id))
+        .collect();
+    let rows: Vec<&str> = errata::TEXT
+        .lines()
+        .filter_map(|l| l.strip_prefix("| E"))
+        .map(|rest| &rest[..2])
+        .collect();
+    assert_eq!(sections, entry_ids());
+    assert_eq!(
+        rows.iter().map(|n| format!("E{n}")).collect::<Vec<_>>(),
+        entry_ids()
+    );
+    for erratum in errata::all() {
+        assert!(!erratum.summary.is_empty() && !erratum.title.is_empty());
+        assert!(erratum.body.starts_with("**Claim.**"), "{}", erratum.id);
+        assert!(erratum.evidence().is_some(), "{}", erratum.id);
+    }
+    assert_eq!(errata::find("e02").map(|e| e.id), Some("E02"));
+    assert_eq!(errata::find("E22"), None);
 }
 
 #[test]
@@ -36,14 +61,14 @@ fn every_erratum_a_pattern_cites_has_an_entry() {
 /// Each entry gives its evidence as a command.
 #[test]
 fn every_entry_has_an_evidence_command() {
-    for section in ERRATA.split("\n## E").skip(1) {
-        let id = &section[..2];
+    for erratum in errata::all() {
+        let id = erratum.id;
+        let evidence = erratum.evidence().unwrap_or_default();
         assert!(
-            section.contains("**Evidence.** `cargo ")
-                || section.contains("**Evidence.** `bash ci/"),
-            "E{id} has no evidence command"
+            evidence.starts_with("cargo ") || evidence.starts_with("bash ci/"),
+            "{id} has no evidence command: {evidence:?}"
         );
-        assert!(section.contains("**Fix.**"), "E{id} has no fix");
+        assert!(erratum.body.contains("**Fix.**"), "{id} has no fix");
     }
 }
 

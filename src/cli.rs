@@ -1,0 +1,65 @@
+//! The command line of `channel-patterns`, declared once with clap (derive): `--help`,
+//! `--version`, the errors (exit code 2) and the usage text all come from here.
+
+use clap::builder::PossibleValuesParser;
+
+use crate::proxy::args::ProxyArgs;
+use crate::{catalog, errata};
+
+/// `channel-patterns [COMMAND]`: without a command, the report.
+#[derive(Debug, clap::Parser)]
+#[command(
+    name = "channel-patterns",
+    version,
+    about = "The patterns of a guide to Tokio's channels, run and checked against what the guide \
+             says",
+    long_about = "The patterns of guide/tokio-channels.md, run and checked against what the guide \
+                  says.\n\nEach pattern runs on a current-thread Tokio runtime in paused time, so \
+                  its output is the same on every run. Without a command, prints the report.",
+    after_help = "The guide's defects are in ERRATA.md: see `channel-patterns errata`."
+)]
+pub struct Cli {
+    /// What to do; the report when absent.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// The subcommands.
+#[derive(Debug, clap::Subcommand)]
+pub enum Command {
+    /// Run every pattern and report whether each prints what the guide says (the default)
+    Report {
+        /// `text` for people, `json` for CI: an array with one object per pattern
+        #[arg(long, value_enum, default_value_t = Format::Text)]
+        format: Format,
+    },
+    /// List the patterns' names, one per line
+    List,
+    /// Run one pattern and print what it prints
+    Run {
+        /// The pattern, as `channel-patterns list` names it
+        #[arg(value_parser = PossibleValuesParser::new(catalog::names()))]
+        name: String,
+    },
+    /// List the guide's errata, or print one with the command that shows it
+    Errata {
+        /// An erratum's id, e.g. E02
+        #[arg(
+            ignore_case = true,
+            hide_possible_values = true,
+            value_parser = PossibleValuesParser::new(errata::all().iter().map(|e| e.id))
+        )]
+        id: Option<String>,
+    },
+    /// Run the guide's TCP proxy, with an exact idle timeout
+    Proxy(ProxyArgs),
+}
+
+/// How `report` prints.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum Format {
+    /// An aligned table for people.
+    Text,
+    /// JSON for programs: an array with one object per pattern.
+    Json,
+}
