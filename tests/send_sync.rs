@@ -10,8 +10,9 @@
 use std::time::Duration;
 
 use channel_patterns::idle::{Activity, ActivityClock, IdleMonitor};
+use channel_patterns::proxy::net::Tcp;
 use channel_patterns::proxy::server::{Config, Summary};
-use channel_patterns::proxy::{CloseReason, Outcome, copy_with_activity, relay, relay_tcp};
+use channel_patterns::proxy::{CloseReason, Outcome, copy_with_activity, relay, relay_connections};
 use channel_patterns::shutdown::{Drained, Listener, Shutdown, Triggered};
 use channel_patterns::{PatternError, Transcript};
 use tokio::io::DuplexStream;
@@ -79,7 +80,7 @@ fn values() {
 fn futures() {
     let config: Config = value();
     assert_value!(
-        channel_patterns::proxy::server::serve(value::<TcpListener>(), config, value::<Shutdown>())
+        channel_patterns::proxy::server::serve(value::<TcpListener>(), Tcp, config, value::<Shutdown>())
             => Send & Sync & NotUnpin
     );
     assert_value!(
@@ -87,7 +88,7 @@ fn futures() {
             => Send & Sync & NotUnpin
     );
     assert_value!(
-        relay_tcp(value::<TcpStream>(), value::<TcpStream>(), Duration::ZERO) => Send & Sync & NotUnpin
+        relay_connections(value::<TcpStream>(), value::<TcpStream>(), Duration::ZERO) => Send & Sync & NotUnpin
     );
     let activity: Activity = value();
     let copied = std::sync::atomic::AtomicU64::new(0);

@@ -19,6 +19,7 @@ use std::sync::Arc;
 
 use socket2::{Domain, Socket, Type};
 
+use crate::proxy::net::Tcp;
 use crate::proxy::server::{self, Config, Limit, Summary};
 use crate::shutdown::Shutdown;
 
@@ -119,7 +120,7 @@ fn serve_one(
         });
     match started {
         Ok((runtime, listener)) => {
-            runtime.block_on(server::serve_within(listener, config, shutdown, limit))
+            runtime.block_on(server::serve_within(listener, Tcp, config, shutdown, limit))
         }
         Err(e) => {
             shutdown.trigger();

@@ -23,6 +23,7 @@ use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 use tokio::net::TcpStream;
 
 use crate::idle::{self, Activity};
+use crate::proxy::net::Connection;
 
 /// Why a relayed connection ended.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -65,10 +66,15 @@ where
     .await
 }
 
-/// [`relay`] for TCP, what the server uses: `TcpStream::into_split` halves need no lock
-/// between the two directions, where the generic `tokio::io::split` takes one on every call.
-pub async fn relay_tcp(client: TcpStream, upstream: TcpStream, idle_timeout: Duration) -> Outcome {
-    relay_halves(client.into_split(), upstream.into_split(), idle_timeout).await
+/// [`relay`] for the server's connections, on whichever network it runs
+/// ([`crate::proxy::net`]): each is split into halves its own way (on TCP, without the lock
+/// the generic `tokio::io::split` takes on every call).
+pub async fn relay_connections<C, U>(client: C, upstream: U, idle_timeout: Duration) -> Outcome
+where
+    C: Connection,
+    U: Connection,
+{
+    relay_halves(client.into_halves(), upstream.into_halves(), idle_timeout).await
 }
 
 async fn relay_halves<CR, CW, UR, UW>(

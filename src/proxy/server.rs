@@ -16,12 +16,12 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use tokio::net::{TcpListener, TcpStream};
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 use tracing::{info, warn};
 
-use crate::proxy::relay::{CloseReason, relay_tcp};
+use crate::proxy::net::{Accept, Connect, Connection};
+use crate::proxy::relay::{CloseReason, relay_connections};
 use crate::shutdown::Shutdown;
 
 /// How the server treats each connection.
@@ -47,18 +47,24 @@ pub struct Summary {
     pub closed_at_drain: usize,
 }
 
-/// Serves `listener` until `shutdown` is triggered, then drains.
+/// Serves the clients of `listener` until `shutdown` is triggered, then drains; reaches the
+/// upstream through `connector`. On TCP: `serve(tcp_listener, net::Tcp, ...)`.
 ///
 /// # Errors
 /// None in practice: accept errors (such as running out of file descriptors) are logged and
 /// retried after a pause; the `Result` is for the caller's convenience.
-pub async fn serve(
-    listener: TcpListener,
+pub async fn serve<A, C>(
+    listener: A,
+    connector: C,
     config: Config,
     shutdown: Shutdown,
-) -> io::Result<Summary> {
+) -> io::Result<Summary>
+where
+    A: Accept,
+    C: Connect + Clone,
+{
     let limit = Limit::new(config.max_connections);
-    serve_within(listener, Arc::new(config), shutdown, limit).await
+    serve_within(listener, connector, Arc::new(config), shutdown, limit).await
 }
 
 /// The connections a group of servers may serve at once, shared between them: one per core
@@ -78,12 +84,17 @@ impl Limit {
 ///
 /// # Errors
 /// As [`serve`].
-pub async fn serve_within(
-    listener: TcpListener,
+pub async fn serve_within<A, C>(
+    listener: A,
+    connector: C,
     config: Arc<Config>,
     shutdown: Shutdown,
     limit: Limit,
-) -> io::Result<Summary> {
+) -> io::Result<Summary>
+where
+    A: Accept,
+    C: Connect + Clone,
+{
     let permits = limit.0;
     let stop = shutdown.listener();
     let mut connections = JoinSet::new();
@@ -107,9 +118,10 @@ pub async fn serve_within(
                     Ok((client, peer)) => {
                         summary.accepted += 1;
                         let config = config.clone();
+                        let connector = connector.clone();
                         let done = shutdown.listener();
                         connections.spawn(async move {
-                            handle(client, peer, &config).await;
+                            handle(client, peer, &connector, &config).await;
                             drop((permit, done));
                         });
                     }
@@ -145,10 +157,15 @@ pub async fn serve_within(
 
 /// One client: connect upstream, relay, log what happened. Never fails: every error is the
 /// end of this connection only.
-async fn handle(client: TcpStream, peer: SocketAddr, config: &Config) {
+async fn handle<C: Connect>(
+    client: impl Connection,
+    peer: SocketAddr,
+    connector: &C,
+    config: &Config,
+) {
     let upstream = match tokio::time::timeout(
         config.idle_timeout,
-        TcpStream::connect(config.upstream.as_str()),
+        connector.connect(config.upstream.as_str()),
     )
     .await
     {
@@ -163,9 +180,9 @@ async fn handle(client: TcpStream, peer: SocketAddr, config: &Config) {
         }
     };
     // Small writes (prompts, acks) go out at once, as they would without a proxy.
-    let _ = client.set_nodelay(true);
-    let _ = upstream.set_nodelay(true);
-    let outcome = relay_tcp(client, upstream, config.idle_timeout).await;
+    client.send_small_writes_at_once();
+    upstream.send_small_writes_at_once();
+    let outcome = relay_connections(client, upstream, config.idle_timeout).await;
     let reason = match outcome.reason {
         CloseReason::Finished => "finished".to_string(),
         CloseReason::IdleTimeout => "idle timeout".to_string(),

@@ -4,6 +4,7 @@
 use std::sync::OnceLock;
 use std::time::Duration;
 
+use channel_patterns::proxy::net::Tcp;
 use channel_patterns::proxy::server::{self, Summary};
 use channel_patterns::shutdown::Shutdown;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -250,7 +251,7 @@ pub async fn proxy_with_limit(
         max_connections,
         drain_timeout,
     };
-    let task = tokio::spawn(server::serve(listener, config, shutdown.clone()));
+    let task = tokio::spawn(server::serve(listener, Tcp, config, shutdown.clone()));
     Proxy {
         addr,
         shutdown,

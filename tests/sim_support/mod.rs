@@ -1,0 +1,326 @@
+//! The proxy's server on turmoil's simulated network: three hosts (`client`, `proxy`,
+//! `upstream`), simulated TCP and simulated time in one thread, driven by a seed.
+//!
+//! The server is the binary's own (`server::serve`); only its listener and connector are
+//! turmoil's, through the seam of `proxy::net`. Time inside every host is turmoil's simulated
+//! clock (Tokio's paused time, advanced one tick per step), so a timeout is exact here, and a
+//! whole test costs milliseconds of real time.
+#![allow(dead_code, reason = "each sim test file uses part of this")]
+
+use std::io;
+use std::net::SocketAddr;
+use std::pin::Pin;
+use std::sync::{Arc, Mutex, PoisonError};
+use std::task::{Context, Poll};
+use std::time::Duration;
+
+use channel_patterns::proxy::WriteLast;
+use channel_patterns::proxy::net::{Accept, Connect, Connection};
+use channel_patterns::proxy::server::{self, Config, Summary};
+use channel_patterns::shutdown::Shutdown;
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use turmoil::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
+use turmoil::net::{TcpListener, TcpStream};
+
+/// The port the proxy listens on, on host `proxy`.
+pub const PROXY_PORT: u16 = 8080;
+/// The port the upstream listens on, on host `upstream`.
+pub const UPSTREAM_PORT: u16 = 9000;
+/// The proxy's idle timeout in these tests.
+pub const IDLE: Duration = Duration::from_millis(500);
+
+/// A connection of the simulated network, as the server's relay takes it.
+pub struct SimConnection(pub TcpStream);
+
+/// The write half of a [`SimConnection`]: turmoil's, with the relay's [`WriteLast`] (the
+/// default: last bytes are written as any others).
+pub struct SimWrite(OwnedWriteHalf);
+
+impl AsyncWrite for SimWrite {
+    fn poll_write(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &[u8],
+    ) -> Poll<io::Result<usize>> {
+        Pin::new(&mut self.0).poll_write(cx, buf)
+    }
+
+    fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.0).poll_flush(cx)
+    }
+
+    fn poll_shutdown(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
+        Pin::new(&mut self.0).poll_shutdown(cx)
+    }
+}
+
+impl WriteLast for SimWrite {}
+
+impl Connection for SimConnection {
+    type Read = OwnedReadHalf;
+    type Write = SimWrite;
+
+    fn into_halves(self) -> (OwnedReadHalf, SimWrite) {
+        let (read, write) = self.0.into_split();
+        (read, SimWrite(write))
+    }
+}
+
+/// The proxy's listener on the simulated network.
+pub struct SimListener(pub TcpListener);
+
+impl Accept for SimListener {
+    type Connection = SimConnection;
+
+    async fn accept(&self) -> io::Result<(SimConnection, SocketAddr)> {
+        let (stream, peer) = self.0.accept().await?;
+        Ok((SimConnection(stream), peer))
+    }
+}
+
+/// How the proxy reaches `upstream:9000` on the simulated network.
+#[derive(Clone, Copy, Debug)]
+pub struct SimConnector;
+
+impl Connect for SimConnector {
+    type Connection = SimConnection;
+
+    async fn connect(&self, upstream: &str) -> io::Result<SimConnection> {
+        Ok(SimConnection(TcpStream::connect(upstream).await?))
+    }
+}
+
+/// The proxy's configuration in these tests: `IDLE`, and the limit and drain timeout given.
+pub fn config(max_connections: usize, drain_timeout: Duration) -> Config {
+    Config {
+        upstream: format!("upstream:{UPSTREAM_PORT}"),
+        idle_timeout: IDLE,
+        max_connections,
+        drain_timeout,
+    }
+}
+
+/// What the proxy host left behind when its server returned.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ProxyEnd {
+    /// The server's summary.
+    pub summary: Summary,
+    /// Tasks of the proxy host's runtime still alive right after the server returned.
+    pub tasks_alive: usize,
+    /// Streams of the proxy host still established then (turmoil's count).
+    pub streams_open: usize,
+    /// When the server returned, in simulated time since the start.
+    pub at: Duration,
+}
+
+/// The real server, running on host `proxy`: how a client stops it and learns how it ended.
+#[derive(Clone)]
+pub struct Proxy {
+    shutdown: Shutdown,
+    end: Arc<Mutex<Option<tokio::sync::oneshot::Receiver<ProxyEnd>>>>,
+}
+
+impl Proxy {
+    /// Triggers the shutdown (as SIGTERM does), and waits for the server to drain and return.
+    pub async fn stop(&self) -> ProxyEnd {
+        self.shutdown.trigger();
+        let end = lock(&self.end).take().expect("the proxy is stopped once");
+        end.await
+            .expect("the proxy host reports how its server ended")
+    }
+
+    /// The shutdown the server watches, to trigger it without waiting.
+    pub fn shutdown(&self) -> &Shutdown {
+        &self.shutdown
+    }
+}
+
+/// Runs the real server on host `proxy`, with `config`, until it is stopped.
+pub fn proxy_host(sim: &mut turmoil::Sim<'_>, config: Config) -> Proxy {
+    let (report, end) = tokio::sync::oneshot::channel();
+    let report = Arc::new(Mutex::new(Some(report)));
+    let shutdown = Shutdown::new();
+    let proxy = Proxy {
+        shutdown: shutdown.clone(),
+        end: Arc::new(Mutex::new(Some(end))),
+    };
+    sim.host("proxy", move || {
+        let (config, shutdown, report) = (config.clone(), shutdown.clone(), report.clone());
+        async move {
+            let listener = TcpListener::bind(("0.0.0.0", PROXY_PORT)).await?;
+            let summary =
+                server::serve(SimListener(listener), SimConnector, config, shutdown).await?;
+            let end = ProxyEnd {
+                summary,
+                tasks_alive: tokio::runtime::Handle::current()
+                    .metrics()
+                    .num_alive_tasks(),
+                streams_open: turmoil::established_tcp_stream_count(),
+                at: now(),
+            };
+            if let Some(report) = lock(&report).take() {
+                let _ = report.send(end);
+            }
+            Ok(())
+        }
+    });
+    proxy
+}
+
+/// An upstream on host `upstream` that echoes every connection until its client closes, then
+/// closes too; counts the connections open at once (the most at any time in `peak`).
+pub fn echo_upstream(sim: &mut turmoil::Sim<'_>) -> Arc<Mutex<Peak>> {
+    upstream_host(sim, |stream| async move {
+        let (mut read, mut write) = stream.into_split();
+        tokio::io::copy(&mut read, &mut write).await?;
+        write.shutdown().await
+    })
+}
+
+/// An upstream on host `upstream` that runs `serve` for each connection (each in a task of
+/// its own); counts the connections open at once.
+pub fn upstream_host<F, Fut>(sim: &mut turmoil::Sim<'_>, serve: F) -> Arc<Mutex<Peak>>
+where
+    F: Fn(TcpStream) -> Fut + Clone + 'static,
+    Fut: Future<Output = io::Result<()>> + 'static,
+{
+    let peak = Arc::new(Mutex::new(Peak::default()));
+    let counts = peak.clone();
+    sim.host("upstream", move || {
+        let (serve, counts) = (serve.clone(), counts.clone());
+        async move {
+            let listener = TcpListener::bind(("0.0.0.0", UPSTREAM_PORT)).await?;
+            loop {
+                let (stream, _) = listener.accept().await?;
+                lock(&counts).opened();
+                let (serve, counts) = (serve.clone(), counts.clone());
+                tokio::task::spawn_local(async move {
+                    let _ = serve(stream).await;
+                    lock(&counts).closed();
+                });
+            }
+        }
+    });
+    peak
+}
+
+/// Connections open at once at the upstream: now, and the most ever.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct Peak {
+    /// Open now.
+    pub open: usize,
+    /// The most open at once so far.
+    pub most: usize,
+    /// Opened in all.
+    pub total: usize,
+}
+
+impl Peak {
+    fn opened(&mut self) {
+        self.open += 1;
+        self.total += 1;
+        self.most = self.most.max(self.open);
+    }
+
+    fn closed(&mut self) {
+        self.open -= 1;
+    }
+}
+
+/// Simulated time since the start of the simulation: the same clock on every host.
+pub fn now() -> Duration {
+    turmoil::sim_elapsed().unwrap_or_default()
+}
+
+/// A client's connection to the proxy.
+pub async fn connect() -> io::Result<TcpStream> {
+    TcpStream::connect(("proxy", PROXY_PORT)).await
+}
+
+/// Reads until EOF, returning the bytes and the simulated time EOF came.
+pub async fn read_to_eof(
+    stream: &mut (impl AsyncRead + Unpin),
+) -> io::Result<(Vec<u8>, tokio::time::Instant)> {
+    let mut bytes = Vec::new();
+    stream.read_to_end(&mut bytes).await?;
+    Ok((bytes, tokio::time::Instant::now()))
+}
+
+/// `len` bytes that differ from one position to the next and from one `seed` to another, so
+/// that a lost, repeated or reordered stretch shows.
+pub fn payload(seed: u64, len: usize) -> Vec<u8> {
+    let mut x = seed.wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
+    (0..len)
+        .map(|_| {
+            x ^= x << 13;
+            x ^= x >> 7;
+            x ^= x << 17;
+            x as u8
+        })
+        .collect()
+}
+
+/// A simulation with fixed latency `latency` on every link, `duration` of simulated time at
+/// most, and `seed` for everything random.
+pub fn sim<'a>(seed: u64, latency: Duration, duration: Duration) -> turmoil::Sim<'a> {
+    turmoil::Builder::new()
+        .rng_seed(seed)
+        .min_message_latency(latency)
+        .max_message_latency(latency)
+        .simulation_duration(duration)
+        .build()
+}
+
+/// The log lines the server wrote while `f` ran (this thread only), each stamped with the
+/// simulated time, without ANSI colours.
+pub fn capture_log<R>(f: impl FnOnce() -> R) -> (R, Vec<String>) {
+    let log = Log::default();
+    let subscriber = tracing_subscriber::fmt()
+        .with_writer(log.clone())
+        .with_timer(SimTime)
+        .with_ansi(false)
+        .with_target(false)
+        .with_max_level(tracing::Level::INFO)
+        .finish();
+    let result = tracing::subscriber::with_default(subscriber, f);
+    let text = String::from_utf8_lossy(&lock(&log.0)).into_owned();
+    (result, text.lines().map(str::to_string).collect())
+}
+
+/// Where [`capture_log`] writes.
+#[derive(Clone, Default)]
+struct Log(Arc<Mutex<Vec<u8>>>);
+
+impl io::Write for Log {
+    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
+        lock(&self.0).extend_from_slice(buf);
+        Ok(buf.len())
+    }
+
+    fn flush(&mut self) -> io::Result<()> {
+        Ok(())
+    }
+}
+
+impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Log {
+    type Writer = Log;
+
+    fn make_writer(&'a self) -> Log {
+        self.clone()
+    }
+}
+
+/// The simulated time, as the log's timestamp: `12.345s`.
+struct SimTime;
+
+impl tracing_subscriber::fmt::time::FormatTime for SimTime {
+    fn format_time(&self, w: &mut tracing_subscriber::fmt::format::Writer<'_>) -> std::fmt::Result {
+        let elapsed = turmoil::sim_elapsed().unwrap_or_default();
+        write!(w, "{:.3}s", elapsed.as_secs_f64())
+    }
+}
+
+/// A lock that a panicking test thread does not poison for the rest.
+pub fn lock<T>(mutex: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
+    mutex.lock().unwrap_or_else(PoisonError::into_inner)
+}
