@@ -15,7 +15,12 @@ fn every_as_written_file_is_a_block_of_the_guide() {
     let mut checked = 0;
     for entry in std::fs::read_dir(&dir).unwrap() {
         let path = entry.unwrap().path();
-        if path.file_name().is_some_and(|n| n == "mod.rs") {
+        // Ours, not the guide's: the module itself, the as-written runner and its drivers.
+        let ours = ["mod.rs", "run.rs", "driver.rs"];
+        if ours
+            .iter()
+            .any(|file| path.file_name().is_some_and(|n| n == *file))
+        {
             continue;
         }
         let text = std::fs::read_to_string(&path).unwrap();
