@@ -3,6 +3,7 @@
 //! prints what the corrected pattern prints (on a current-thread runtime in paused time).
 mod common;
 
+use channel_patterns::as_written::run::Verdict;
 use channel_patterns::{advanced, as_written, broadcast, guide, mpsc, oneshot, watch};
 use common::run_as_written;
 use pretty_assertions::assert_eq;
@@ -61,11 +62,17 @@ fn every_as_written_file_is_a_block_of_the_guide() {
 
 macro_rules! prints_like_the_pattern {
     ($($test:ident: $main:path => $expected:expr;)*) => {$(
-        /// The guide's code as written prints the corrected pattern's transcript.
+        /// The guide's code as written returns, having printed the corrected pattern's
+        /// transcript.
         #[test]
         fn $test() {
-            let (lines, _) = run_as_written($main);
-            assert_eq!(lines, $expected);
+            let run = run_as_written($main);
+            assert_eq!(run.lines, $expected);
+            assert!(
+                matches!(run.verdict, Verdict::Finished | Verdict::LeftRunning { .. }),
+                "{}",
+                run.verdict
+            );
         }
     )*};
 }
