@@ -1,13 +1,35 @@
 //! Every pattern of the guide: its name (the binary's interface), its guide section, what it
-//! prints, the errata that concern it, and how to run it.
+//! prints, the errata that concern it, and how to run it, corrected and as written.
 
 use std::future::Future;
 use std::pin::Pin;
 
-use crate::{PatternResult, Transcript, advanced, broadcast, guide, mpsc, oneshot, watch};
+use crate::{
+    PatternResult, Transcript, advanced, as_written, broadcast, guide, mpsc, oneshot, watch,
+};
 
 /// A pattern's entry point, boxed so that all patterns fit one table.
 pub type Entry = fn(Transcript) -> Pin<Box<dyn Future<Output = PatternResult> + Send>>;
+
+/// The guide's `main` for a pattern (or its driver), boxed so that all fit one table; not
+/// `Send`, since a run stays on one thread. An error is the driver's, when it cannot set up
+/// what the guide's code needs.
+pub type Main = fn() -> Pin<Box<dyn Future<Output = std::io::Result<()>>>>;
+
+/// The guide's own code for a pattern, as `run NAME --as-written` runs it
+/// ([`as_written::run`]): in this table, so that every pattern has one and the names are the
+/// same as for the corrected pattern.
+#[derive(Clone, Copy, Debug)]
+pub enum AsWritten {
+    /// Runs the guide's `main` (its `println!`s going to the captured transcript), or, for a
+    /// block without one, a driver of its functions ([`as_written::driver`]).
+    Runs(Main),
+    /// The guide's block does not compile: there is nothing to run, only the compiler's error.
+    DoesNotCompile {
+        /// The compiler's error, the one `tests/compile_fail.rs` checks.
+        error: &'static str,
+    },
+}
 
 /// One pattern of the guide.
 #[derive(Debug)]
@@ -25,6 +47,8 @@ pub struct Pattern {
     pub errata: &'static [&'static str],
     /// Runs the (corrected) pattern.
     pub run: Entry,
+    /// The guide's code as written, to run with its defects.
+    pub as_written: AsWritten,
 }
 
 impl Pattern {
@@ -46,6 +70,17 @@ macro_rules! entry {
     };
 }
 
+macro_rules! as_written {
+    ($main:path) => {
+        AsWritten::Runs(|| {
+            Box::pin(async {
+                $main().await;
+                Ok(())
+            })
+        })
+    };
+}
+
 /// All patterns, in the guide's order.
 pub const PATTERNS: &[Pattern] = &[
     Pattern {
@@ -55,6 +90,7 @@ pub const PATTERNS: &[Pattern] = &[
         expected: mpsc::BASIC,
         errata: &[],
         run: entry!(mpsc::basic),
+        as_written: as_written!(as_written::mpsc_basic::main),
     },
     Pattern {
         name: "mpsc-multi-producer",
@@ -63,6 +99,7 @@ pub const PATTERNS: &[Pattern] = &[
         expected: mpsc::MULTI_PRODUCER,
         errata: &[],
         run: entry!(mpsc::multi_producer),
+        as_written: as_written!(as_written::mpsc_multi_producer::main),
     },
     Pattern {
         name: "mpsc-backpressure",
@@ -71,6 +108,7 @@ pub const PATTERNS: &[Pattern] = &[
         expected: mpsc::BACKPRESSURE,
         errata: &["E13"],
         run: entry!(mpsc::backpressure),
+        as_written: as_written!(as_written::mpsc_backpressure::main),
     },
     Pattern {
         name: "mpsc-shutdown",
@@ -79,6 +117,7 @@ pub const PATTERNS: &[Pattern] = &[
         expected: mpsc::SHUTDOWN,
         errata: &["E18"],
         run: entry!(mpsc::shutdown),
+        as_written: as_written!(as_written::mpsc_shutdown::main),
     },
     Pattern {
         name: "oneshot-request-response",
@@ -87,6 +126,7 @@ pub const PATTERNS: &[Pattern] = &[
         expected: oneshot::REQUEST_RESPONSE,
         errata: &[],
         run: entry!(oneshot::request_response),
+        as_written: as_written!(as_written::oneshot_request_response::main),
     },
     Pattern {
         name: "oneshot-dropped-sender",
@@ -95,6 +135,7 @@ pub const PATTERNS: &[Pattern] = &[
         expected: oneshot::DROPPED_SENDER,
         errata: &[],
         run: entry!(oneshot::dropped_sender),
+        as_written: as_written!(as_written::oneshot_dropped_sender::main),
     },
     Pattern {
         name: "oneshot-spawn-with-result",
@@ -103,6 +144,9 @@ pub const PATTERNS: &[Pattern] = &[
         expected: oneshot::SPAWN_WITH_RESULT,
         errata: &["E01"],
         run: entry!(oneshot::spawn_with_result_pattern),
+        as_written: AsWritten::DoesNotCompile {
+            error: include_str!("../tests/compile_fail/spawn_with_result.stderr"),
+        },
     },
     Pattern {
         name: "broadcast-basic",
@@ -111,6 +155,7 @@ pub const PATTERNS: &[Pattern] = &[
         expected: broadcast::BASIC,
         errata: &["E05"],
         run: entry!(broadcast::basic),
+        as_written: as_written!(as_written::broadcast_basic::main),
     },
     Pattern {
         name: "broadcast-lagging",
@@ -119,6 +164,7 @@ pub const PATTERNS: &[Pattern] = &[
         expected: broadcast::LAGGING,
         errata: &["E02", "E12"],
         run: entry!(broadcast::lagging),
+        as_written: as_written!(as_written::broadcast_lagging::main),
     },
     Pattern {
         name: "broadcast-events",
@@ -127,6 +173,7 @@ pub const PATTERNS: &[Pattern] = &[
         expected: broadcast::EVENTS,
         errata: &["E06"],
         run: entry!(broadcast::events),
+        as_written: as_written!(as_written::broadcast_events::main),
     },
     Pattern {
         name: "watch-basic",
@@ -135,6 +182,7 @@ pub const PATTERNS: &[Pattern] = &[
         expected: watch::BASIC,
         errata: &[],
         run: entry!(watch::basic),
+        as_written: as_written!(as_written::watch_basic::main),
     },
     Pattern {
         name: "watch-multi-receiver",
@@ -143,6 +191,7 @@ pub const PATTERNS: &[Pattern] = &[
         expected: watch::MULTI_RECEIVER,
         errata: &[],
         run: entry!(watch::multi_receiver),
+        as_written: as_written!(as_written::watch_multi_receiver::main),
     },
     Pattern {
         name: "watch-changed",
@@ -151,6 +200,7 @@ pub const PATTERNS: &[Pattern] = &[
         expected: watch::CHANGED,
         errata: &["E10"],
         run: entry!(watch::changed),
+        as_written: as_written!(as_written::watch_changed::main),
     },
     Pattern {
         name: "watch-idle-timeout",
@@ -159,6 +209,7 @@ pub const PATTERNS: &[Pattern] = &[
         expected: watch::IDLE_TIMEOUT,
         errata: &["E11", "E14", "E15", "E16", "E17", "E20", "E21"],
         run: entry!(watch::idle_timeout),
+        as_written: AsWritten::Runs(|| Box::pin(as_written::driver::watch_idle_timeout())),
     },
     Pattern {
         name: "select-shutdown",
@@ -167,6 +218,7 @@ pub const PATTERNS: &[Pattern] = &[
         expected: advanced::select_shutdown::EXPECTED,
         errata: &["E08", "E09"],
         run: entry!(advanced::select_shutdown::run),
+        as_written: as_written!(as_written::select_shutdown::main),
     },
     Pattern {
         name: "app-shutdown",
@@ -175,6 +227,7 @@ pub const PATTERNS: &[Pattern] = &[
         expected: advanced::app_shutdown::EXPECTED,
         errata: &["E03", "E04"],
         run: entry!(advanced::app_shutdown::run),
+        as_written: as_written!(as_written::app_shutdown::main),
     },
     Pattern {
         name: "state-machine",
@@ -183,6 +236,7 @@ pub const PATTERNS: &[Pattern] = &[
         expected: advanced::state_machine::EXPECTED,
         errata: &["E07"],
         run: entry!(advanced::state_machine::run),
+        as_written: as_written!(as_written::state_machine::main),
     },
 ];
 

@@ -20,6 +20,7 @@
 //! | Summary, Quick Reference table | - | `tests/quick_reference.rs` |
 //! | Output blocks of the guide | [`guide`], [`catalog`] | `tests/documented_output.rs` |
 //! | every defect | [`as_written`] | `tests/errata.rs`, `tests/as_written.rs` |
+//! | the guide's code run by name, with a verdict (`run NAME --as-written`) | [`as_written::run`], [`as_written::driver`] | `tests/as_written_verdict.rs` |
 //! | each channel's semantics, made exact | [`model`] | `tests/prop_{mpsc,oneshot,broadcast,watch}.rs` |
 //! | the patterns' ordering and lag guarantees | [`mpsc`], [`broadcast`], [`watch`] | `tests/prop_patterns.rs` |
 //! | shutdown and idle coordination | [`shutdown`], [`idle`], [`sync`] | `tests/shutdown.rs`, `tests/loom_shutdown.rs`, `tests/loom_idle.rs` |

@@ -2,6 +2,7 @@
 //! by the guide's code as written, and by the binary's `run` command.
 mod common;
 
+use channel_patterns::as_written::run::Verdict;
 use channel_patterns::catalog;
 use channel_patterns::guide::{self, Documented};
 use channel_patterns::runner;
@@ -83,7 +84,9 @@ fn lagging_pattern_prints_exactly_the_documented_lines() {
 /// The guide's own backpressure code, on a current-thread runtime, prints the block too.
 #[test]
 fn backpressure_as_written_starts_with_the_documented_lines() {
-    let (lines, _) = run_as_written(as_written::mpsc_backpressure::main);
+    let run = run_as_written(as_written::mpsc_backpressure::main);
+    let lines = run.lines;
+    assert_eq!(run.verdict, Verdict::Finished);
     assert!(
         documented("mpsc-backpressure").matches(&lines),
         "{lines:#?}"

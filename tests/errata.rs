@@ -7,6 +7,7 @@ mod common;
 
 use std::time::Duration;
 
+use channel_patterns::as_written::run::Verdict;
 use channel_patterns::{Transcript, as_written};
 use common::{run_as_written, tasks_alive};
 use pretty_assertions::assert_eq;
@@ -18,15 +19,19 @@ use tokio::net::{TcpListener, TcpStream};
 /// waiting.
 #[test]
 fn e02_broadcast_lagging_as_written_never_finishes() {
-    let (lines, _) = run_as_written(|| async {
-        let hour = Duration::from_secs(3600);
-        let finished = tokio::time::timeout(hour, as_written::broadcast_lagging::main()).await;
-        assert!(
-            finished.is_err(),
-            "the guide's loop ended, but nothing closes the channel"
-        );
-    });
-    assert_eq!(lines, ["Missed 3 messages", "Received: 3", "Received: 4"]);
+    let run = run_as_written(as_written::broadcast_lagging::main);
+    assert_eq!(
+        run.verdict,
+        Verdict::StillWaiting {
+            after: Duration::from_secs(3600),
+            tasks: 0
+        },
+        "the guide's loop ended, but nothing closes the channel"
+    );
+    assert_eq!(
+        run.lines,
+        ["Missed 3 messages", "Received: 3", "Received: 4"]
+    );
 }
 
 /// E03: the graceful-shutdown example panics in `App::shutdown`: the workers never use their
@@ -35,19 +40,16 @@ fn e02_broadcast_lagging_as_written_never_finishes() {
 /// before any worker has reported done.
 #[test]
 fn e03_app_shutdown_as_written_panics_on_the_state_send() {
-    let out = Transcript::new();
-    let runtime = channel_patterns::runner::paused_runtime().unwrap();
-    let outcome = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
-        as_written::capture(&out, || runtime.block_on(as_written::app_shutdown::main()))
-    }));
-    let panic = outcome.expect_err("the guide's main panics");
-    let message = panic.downcast_ref::<String>().cloned().unwrap_or_default();
+    let run = run_as_written(as_written::app_shutdown::main);
+    let Verdict::Panicked { message } = run.verdict else {
+        panic!("the guide's main panics, but: {}", run.verdict);
+    };
     assert!(
         message.contains("called `Result::unwrap()` on an `Err` value: SendError"),
         "{message}"
     );
     assert_eq!(
-        out.lines(),
+        run.lines,
         Vec::<String>::new(),
         "no worker got to shut down"
     );
@@ -82,10 +84,16 @@ async fn e04_a_worker_started_after_the_broadcast_shutdown_never_stops() {
 /// 100 ms sleep let them print, and `#[tokio::main]` then cancels them.
 #[test]
 fn e06_broadcast_events_as_written_leaves_its_subscribers_running() {
-    let (lines, alive) = run_as_written(as_written::broadcast_events::main);
-    assert_eq!(lines.len(), 5, "the sleep was long enough here: {lines:?}");
+    let run = run_as_written(as_written::broadcast_events::main);
     assert_eq!(
-        alive, 2,
+        run.lines.len(),
+        5,
+        "the sleep was long enough here: {:?}",
+        run.lines
+    );
+    assert_eq!(
+        run.verdict,
+        Verdict::LeftRunning { tasks: 2 },
         "logger and analytics tasks still alive when main returns"
     );
 }
@@ -94,9 +102,13 @@ fn e06_broadcast_events_as_written_leaves_its_subscribers_running() {
 /// sleep let it process the commands.
 #[test]
 fn e07_state_machine_as_written_leaves_its_manager_running() {
-    let (lines, alive) = run_as_written(as_written::state_machine::main);
-    assert_eq!(lines.len(), 3);
-    assert_eq!(alive, 1, "connection_manager still alive when main returns");
+    let run = run_as_written(as_written::state_machine::main);
+    assert_eq!(run.lines.len(), 3);
+    assert_eq!(
+        run.verdict,
+        Verdict::LeftRunning { tasks: 1 },
+        "connection_manager still alive when main returns"
+    );
 }
 
 /// E06/E07, the other half: what the sleep hides. Without it (and nothing else changed), the
@@ -105,7 +117,7 @@ fn e07_state_machine_as_written_leaves_its_manager_running() {
 fn e06_e07_without_the_sleep_the_output_is_lost() {
     let out = Transcript::new();
     let manager_out = out.clone();
-    let (lines, alive) = run_as_written(|| async move {
+    let run = run_as_written(|| async move {
         // The guide's state-machine main without its final sleep (the guide's manager is
         // private to its module: this is the same loop, writing to a transcript).
         use channel_patterns::advanced::state_machine::{Command, connection_manager};
@@ -117,13 +129,13 @@ fn e06_e07_without_the_sleep_the_output_is_lost() {
         tx.send(Command::Send(vec![1, 2, 3])).await.unwrap();
         tx.send(Command::Disconnect).await.unwrap();
     });
-    assert_eq!(lines, Vec::<String>::new());
+    assert_eq!(run.lines, Vec::<String>::new());
     assert_eq!(
         out.lines(),
         Vec::<String>::new(),
         "no command was processed"
     );
-    assert_eq!(alive, 1);
+    assert_eq!(run.verdict, Verdict::LeftRunning { tasks: 1 });
 }
 
 /// The guide's select! worker loop, verbatim but for its `println!`s, which go to `out`.

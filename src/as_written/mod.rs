@@ -19,6 +19,10 @@
 //!   compiled out and the code is tokio's.
 //!
 //! `spawn_with_result` is absent: it does not compile (erratum E01, `tests/compile_fail/`).
+//!
+//! Two modules here are ours, not the guide's: [`run`] runs a block as written and gives its
+//! verdict (`channel-patterns run NAME --as-written`), and [`driver`] stands in for the `main`
+//! a block does not have.
 
 use std::cell::RefCell;
 
@@ -62,6 +66,10 @@ pub fn print_line(line: String) {
         None => std::println!("{line}"),
     }
 }
+
+// Ours: declared above the `println!` below, so that std's is the one they see.
+pub mod driver;
+pub mod run;
 
 /// Shadows `std::println!` in the guide's code below (textual scope beats the prelude).
 macro_rules! println {

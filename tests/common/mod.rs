@@ -4,6 +4,7 @@
 use std::future::Future;
 use std::time::Duration;
 
+use channel_patterns::as_written::run::{self, AsWrittenRun};
 use channel_patterns::{PatternResult, Transcript};
 use pretty_assertions::assert_eq;
 
@@ -49,19 +50,27 @@ pub async fn tasks_alive() -> usize {
         .num_alive_tasks()
 }
 
-/// Runs the guide's code as written on a fresh current-thread runtime in paused time,
-/// capturing what it prints. Returns the lines, and the tasks still alive when it returned.
-pub fn run_as_written<Fut>(main: impl FnOnce() -> Fut) -> (Vec<String>, usize)
+/// Runs the guide's code as written the way `run NAME --as-written` does
+/// (`as_written::run::run_main`: a fresh current-thread runtime in paused time, within
+/// `as_written::run::BOUND` of it), capturing what it prints, and within [`REAL_LIMIT`] of real
+/// time. Returns the lines and the verdict: how it ended, and the tasks it left alive.
+pub fn run_as_written<Fut>(main: impl FnOnce() -> Fut) -> AsWrittenRun
 where
     Fut: Future<Output = ()>,
 {
-    let out = Transcript::new();
-    let runtime = channel_patterns::runner::paused_runtime().expect("a runtime");
-    let alive = channel_patterns::as_written::capture(&out, || {
-        runtime.block_on(async {
-            within("the guide's code", main()).await;
-            tasks_alive().await
-        })
-    });
-    (out.lines(), alive)
+    let _watchdog = Watchdog::new("the guide's code", REAL_LIMIT);
+    let main = || async {
+        main().await;
+        Ok(())
+    };
+    run::run_main(main, Transcript::new()).expect("a runtime")
+}
+
+/// Runs the guide's code for the catalog's pattern `name` as `run NAME --as-written` does
+/// (`as_written::run::run_as_written`), within [`REAL_LIMIT`] of real time.
+pub fn run_as_written_named(name: &str) -> AsWrittenRun {
+    let _watchdog = Watchdog::new(&format!("the guide's code for {name}"), REAL_LIMIT);
+    run::run_as_written(name, Transcript::new())
+        .unwrap_or_else(|| panic!("{name} is a pattern of the catalog"))
+        .expect("a runtime, and the driver's connections")
 }
