@@ -36,10 +36,20 @@ pub enum Command {
     /// List the patterns' names, one per line
     List,
     /// Run one pattern and print what it prints
+    #[command(
+        long_about = "Run one pattern and print what it prints.\n\nWith --as-written, run the \
+                      guide's own code for it instead, in paused time (for at most an hour of \
+                      it), print what that code printed, then a verdict: finished, panicked, \
+                      still waiting, or finished but left tasks running; then the errata that \
+                      explain it. Exit code 0 when the code finished cleanly, 1 otherwise."
+    )]
     Run {
         /// The pattern, as `channel-patterns list` names it
         #[arg(value_parser = PossibleValuesParser::new(catalog::names()))]
         name: String,
+        /// Run the guide's code as written, defects included, and say how it ended
+        #[arg(long)]
+        as_written: bool,
     },
     /// List the guide's errata, or print one with the command that shows it
     Errata {

@@ -8,7 +8,7 @@ use channel_patterns::catalog::{self, Pattern};
 use channel_patterns::cli::{Cli, Command, Format};
 use channel_patterns::proxy::{args::ProxyArgs, cores, server};
 use channel_patterns::shutdown::Shutdown;
-use channel_patterns::{Transcript, errata, report, runner};
+use channel_patterns::{Transcript, as_written, errata, report, runner};
 use clap::Parser as _;
 
 fn main() -> ExitCode {
@@ -21,7 +21,8 @@ fn main() -> ExitCode {
             }
             ExitCode::SUCCESS
         }
-        Some(Command::Run { name }) => match catalog::find(&name) {
+        Some(Command::Run { name, as_written }) => match catalog::find(&name) {
+            Some(pattern) if as_written => run_as_written(pattern),
             Some(pattern) => run_one(pattern),
             None => unreachable!("clap accepts only the catalog's names"),
         },
@@ -54,6 +55,47 @@ fn run_one(pattern: &Pattern) -> ExitCode {
             eprintln!("error: cannot start a Tokio runtime: {e}");
             ExitCode::FAILURE
         }
+    }
+}
+
+/// `run NAME --as-written`: the guide's code, what it printed (live), the verdict, and the
+/// errata: first those that explain the verdict, then the others about this example.
+fn run_as_written(pattern: &Pattern) -> ExitCode {
+    let run = match as_written::run::run_as_written(pattern.name, Transcript::printing()) {
+        Some(Ok(run)) => run,
+        Some(Err(e)) => {
+            eprintln!("error: cannot run the guide's code: {e}");
+            return ExitCode::FAILURE;
+        }
+        None => unreachable!("clap accepts only the catalog's names"),
+    };
+    println!("{}", run.verdict);
+    let about: Vec<&errata::Erratum> = pattern
+        .errata
+        .iter()
+        .filter_map(|id| errata::find(id))
+        .collect();
+    let (explaining, others): (Vec<_>, Vec<_>) = about
+        .into_iter()
+        .partition(|e| run.verdict.is_explained_by(e));
+    for (title, list) in [
+        ("Explained by:", explaining),
+        ("Also about this code:", others),
+    ] {
+        if !list.is_empty() {
+            println!("\n{title}");
+            for e in list {
+                println!(
+                    "  {}  {} ({}: channel-patterns errata {})",
+                    e.id, e.summary, e.kind, e.id
+                );
+            }
+        }
+    }
+    if run.verdict == as_written::run::Verdict::Finished {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::FAILURE
     }
 }
 
@@ -97,7 +139,7 @@ fn erratum_page(erratum: &errata::Erratum) -> String {
         out += &format!("  {command}\n");
     }
     for pattern in erratum.patterns() {
-        out += &format!("  channel-patterns run {}\n", pattern.name);
+        out += &format!("  channel-patterns run {} --as-written\n", pattern.name);
     }
     out
 }

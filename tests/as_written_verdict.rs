@@ -29,7 +29,7 @@ fn broadcast_lagging_is_still_waiting_at_the_bound() {
     );
     assert_eq!(
         run.verdict.to_string(),
-        "verdict: still waiting after 1h of paused time, with no other task alive"
+        "verdict: still waiting after 1h of paused time, with no task alive besides main"
     );
 }
 
@@ -227,19 +227,19 @@ fn verdict_lines() {
         ),
         (
             waiting(3600.0, 0),
-            "verdict: still waiting after 1h of paused time, with no other task alive",
+            "verdict: still waiting after 1h of paused time, with no task alive besides main",
         ),
         (
             waiting(30.0, 1),
-            "verdict: still waiting after 30s of paused time, with 1 other task alive",
+            "verdict: still waiting after 30s of paused time, with 1 task alive besides main",
         ),
         (
             waiting(5400.25, 3),
-            "verdict: still waiting after 1h 30m 250ms of paused time, with 3 other tasks alive",
+            "verdict: still waiting after 1h 30m 250ms of paused time, with 3 tasks alive besides main",
         ),
         (
             waiting(0.0, 2),
-            "verdict: still waiting after 0s of paused time, with 2 other tasks alive",
+            "verdict: still waiting after 0s of paused time, with 2 tasks alive besides main",
         ),
         (
             Verdict::LeftRunning { tasks: 1 },
@@ -261,6 +261,6 @@ fn verdict_lines() {
     }
     assert_eq!(
         waiting(0.000_001_5, 1).to_string(),
-        "verdict: still waiting after 1us 500ns of paused time, with 1 other task alive"
+        "verdict: still waiting after 1us 500ns of paused time, with 1 task alive besides main"
     );
 }

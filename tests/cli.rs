@@ -298,7 +298,7 @@ fn help_everywhere() {
             "Usage: channel-patterns report [OPTIONS]",
         ),
         (&["list", "--help"][..], "Usage: channel-patterns list"),
-        (&["run", "--help"][..], "Usage: channel-patterns run <NAME>"),
+        (&["run", "--help"][..], "Usage: channel-patterns run [OPTIONS] <NAME>"),
         (
             &["errata", "--help"][..],
             "Usage: channel-patterns errata [ID]",
@@ -383,7 +383,7 @@ fn errata_id_prints_the_entry_and_the_commands_that_show_it() {
         assert!(text.contains(entry.body), "{text}");
         assert!(
             text.ends_with(
-                "Shown by:\n  cargo test --test errata e02\n  channel-patterns run broadcast-lagging\n"
+                "Shown by:\n  cargo test --test errata e02\n  channel-patterns run broadcast-lagging --as-written\n"
             ),
             "{text}"
         );
@@ -495,4 +495,57 @@ fn proxy_relays_logs_and_exits_0_on_sigterm() {
     let mut rest = String::new();
     log.read_to_string(&mut rest).unwrap();
     assert!(rest.contains("proxy stopped"), "{rest}");
+}
+
+/// `run broadcast-lagging --as-written`: the guide's code prints its three lines, then waits
+/// for ever (E02): the verdict says so after an hour of paused time, and names the erratum.
+#[test]
+fn run_as_written_shows_the_lagging_example_hang() {
+    let output = channel_patterns(&["run", "broadcast-lagging", "--as-written"]);
+    assert_eq!(output.status.code(), Some(1), "{output:?}");
+    assert_eq!(
+        String::from_utf8(output.stdout).unwrap(),
+        "Missed 3 messages\nReceived: 3\nReceived: 4\n\
+         verdict: still waiting after 1h of paused time, with no task alive besides main\n\
+         \n\
+         Explained by:\n  \
+         E02  waits for `Closed` while its own sender is alive (never finishes: channel-patterns errata E02)\n\
+         \n\
+         Also about this code:\n  \
+         E12  broadcast stores the last 2^k messages, not all (wrong cell: channel-patterns errata E12)\n"
+    );
+}
+
+/// Every pattern `--as-written`: a verdict line after what the code printed; exit 0 exactly
+/// when it finished cleanly, and otherwise at least one of the pattern's errata explains it.
+#[test]
+fn run_as_written_gives_every_pattern_a_verdict_and_its_errata() {
+    for pattern in catalog::PATTERNS {
+        let output = channel_patterns(&["run", pattern.name, "--as-written"]);
+        let stdout = String::from_utf8(output.stdout).unwrap();
+        let verdict = stdout
+            .lines()
+            .find(|l| l.starts_with("verdict: "))
+            .unwrap_or_else(|| panic!("{}: no verdict in {stdout}", pattern.name));
+        let finished = verdict == "verdict: finished";
+        assert_eq!(
+            output.status.success(),
+            finished,
+            "{}: {verdict}",
+            pattern.name
+        );
+        assert_eq!(
+            stdout.contains("\nExplained by:\n"),
+            !finished,
+            "{}: {stdout}",
+            pattern.name
+        );
+        for erratum in pattern.errata {
+            assert!(
+                stdout.contains(&format!("  {erratum}  ")),
+                "{}: {stdout}",
+                pattern.name
+            );
+        }
+    }
 }

@@ -29,6 +29,8 @@ use std::task::{Context, Poll};
 use std::time::Duration;
 
 use crate::catalog::{self, AsWritten};
+use crate::errata::Erratum;
+use crate::report::plural;
 use crate::{Transcript, runner};
 
 /// Paused time a run may take before it is called [`Verdict::StillWaiting`]. Paused time
@@ -76,21 +78,19 @@ impl fmt::Display for Verdict {
             Verdict::Panicked { message } => write!(f, "verdict: panicked: {message}"),
             Verdict::StillWaiting { after, tasks: 0 } => write!(
                 f,
-                "verdict: still waiting after {} of paused time, with no other task alive",
-                Human(*after)
+                "verdict: still waiting after {} of paused time, with no task alive besides main",
+                humantime::format_duration(*after)
             ),
             Verdict::StillWaiting { after, tasks } => write!(
                 f,
-                "verdict: still waiting after {} of paused time, with {} other {} alive",
-                Human(*after),
-                tasks,
-                plural(*tasks)
+                "verdict: still waiting after {} of paused time, with {} alive besides main",
+                humantime::format_duration(*after),
+                plural(*tasks, "task")
             ),
             Verdict::LeftRunning { tasks } => write!(
                 f,
-                "verdict: finished, but left {} {} running",
-                tasks,
-                plural(*tasks)
+                "verdict: finished, but left {} running",
+                plural(*tasks, "task")
             ),
             Verdict::DoesNotCompile { error } => {
                 write!(f, "verdict: does not compile: {}", error.trim_end())
@@ -99,37 +99,19 @@ impl fmt::Display for Verdict {
     }
 }
 
-fn plural(tasks: usize) -> &'static str {
-    if tasks == 1 { "task" } else { "tasks" }
-}
-
-/// A duration as people write it (`1h`, `1m 30s`, `250ms`), without a crate for it.
-struct Human(Duration);
-
-impl fmt::Display for Human {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        let secs = self.0.as_secs();
-        let nanos = u64::from(self.0.subsec_nanos());
-        let parts = [
-            (secs / 3600, "h"),
-            (secs / 60 % 60, "m"),
-            (secs % 60, "s"),
-            (nanos / 1_000_000, "ms"),
-            (nanos / 1_000 % 1_000, "us"),
-            (nanos % 1_000, "ns"),
-        ];
-        let mut first = true;
-        for (n, unit) in parts.into_iter().filter(|(n, _)| *n > 0) {
-            if !first {
-                f.write_str(" ")?;
-            }
-            write!(f, "{n}{unit}")?;
-            first = false;
-        }
-        if first {
-            f.write_str("0s")?;
-        }
-        Ok(())
+impl Verdict {
+    /// Whether `erratum` explains this verdict: its kind (ERRATA.md's table) is the kind of
+    /// defect that ends a run this way. A run that finished is explained by none.
+    pub fn is_explained_by(&self, erratum: &Erratum) -> bool {
+        let kinds: &[&str] = match self {
+            Verdict::Finished => &[],
+            Verdict::Panicked { .. } => &["panics"],
+            // "untestable": a timeout on the wall clock never fires in paused time.
+            Verdict::StillWaiting { .. } => &["never finishes", "hangs", "untestable"],
+            Verdict::LeftRunning { .. } => &["sleep as synchronisation", "leak"],
+            Verdict::DoesNotCompile { .. } => &["does not compile"],
+        };
+        kinds.contains(&erratum.kind)
     }
 }
 
