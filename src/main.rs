@@ -192,6 +192,7 @@ fn run_proxy(args: &ProxyArgs) -> ExitCode {
         idle_timeout: args.idle_timeout,
         max_connections: args.max_connections,
         drain_timeout: args.drain_timeout,
+        relay: Default::default(),
     };
     match cores::serve(listeners, config, shutdown) {
         Ok(summary) => {

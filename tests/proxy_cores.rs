@@ -63,6 +63,7 @@ async fn servers_on_two_threads_serve_one_address_and_add_up() {
         idle_timeout: Duration::from_secs(30),
         max_connections: 100,
         drain_timeout: Duration::from_millis(100),
+        relay: Default::default(),
     };
     let stop = shutdown.clone();
     // The servers on threads of their own, and a channel to wait for them with a bound: a

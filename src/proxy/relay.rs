@@ -62,6 +62,7 @@ where
         (client_read, client_write),
         (upstream_read, upstream_write),
         idle_timeout,
+        Rules::default(),
     )
     .await
 }
@@ -74,13 +75,54 @@ where
     C: Connection,
     U: Connection,
 {
-    relay_halves(client.into_halves(), upstream.into_halves(), idle_timeout).await
+    relay_by(client, upstream, idle_timeout, Rules::default()).await
+}
+
+/// The relay's rules. Only tests change them: a broken twin of the relay is this relay with
+/// one rule off, and the proxy's simulation properties (`tests/sim_schedules.rs`) must reject
+/// it. The server takes them from its [`Config`](crate::proxy::server::Config).
+#[doc(hidden)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Rules {
+    /// Bytes read that the writer cannot take at once are kept, and written when it can.
+    /// Off, they are dropped: the bug of a relay that writes each read once, with no loop.
+    pub keep_leftovers: bool,
+}
+
+impl Default for Rules {
+    /// The relay as it must be.
+    fn default() -> Self {
+        Rules {
+            keep_leftovers: true,
+        }
+    }
+}
+
+/// [`relay_connections`], following `rules`.
+pub(crate) async fn relay_by<C, U>(
+    client: C,
+    upstream: U,
+    idle_timeout: Duration,
+    rules: Rules,
+) -> Outcome
+where
+    C: Connection,
+    U: Connection,
+{
+    relay_halves(
+        client.into_halves(),
+        upstream.into_halves(),
+        idle_timeout,
+        rules,
+    )
+    .await
 }
 
 async fn relay_halves<CR, CW, UR, UW>(
     (client_read, client_write): (CR, CW),
     (upstream_read, upstream_write): (UR, UW),
     idle_timeout: Duration,
+    rules: Rules,
 ) -> Outcome
 where
     CR: AsyncRead + Unpin,
@@ -94,8 +136,8 @@ where
     let upstream_to_client = AtomicU64::new(0);
     let both = async {
         tokio::try_join!(
-            copy_with_activity(client_read, upstream_write, &activity, &client_to_upstream),
-            copy_with_activity(upstream_read, client_write, &activity, &upstream_to_client),
+            copy_by(client_read, upstream_write, &activity, &client_to_upstream, rules),
+            copy_by(upstream_read, client_write, &activity, &upstream_to_client, rules),
         )
     };
 
@@ -131,10 +173,25 @@ where
 /// # Errors
 /// The first read, write, flush or shutdown error.
 pub async fn copy_with_activity<R, W>(
+    reader: R,
+    writer: W,
+    activity: &Activity,
+    copied: &AtomicU64,
+) -> io::Result<()>
+where
+    R: AsyncRead + Unpin,
+    W: WriteLast + Unpin,
+{
+    copy_by(reader, writer, activity, copied, Rules::default()).await
+}
+
+/// [`copy_with_activity`], following `rules`.
+async fn copy_by<R, W>(
     mut reader: R,
     mut writer: W,
     activity: &Activity,
     copied: &AtomicU64,
+    rules: Rules,
 ) -> io::Result<()>
 where
     R: AsyncRead + Unpin,
@@ -145,6 +202,7 @@ where
         written: 0,
         eof: false,
         failed: None,
+        rules,
     };
     std::future::poll_fn(|cx| {
         state.poll(
@@ -181,6 +239,8 @@ struct Copy {
     eof: bool,
     /// The reader failed after a read: the error ends the copy once `unwritten` is written.
     failed: Option<io::Error>,
+    /// What to do with bytes the writer cannot take at once.
+    rules: Rules,
 }
 
 impl Copy {
@@ -275,7 +335,9 @@ impl Copy {
             activity.record();
             let written = write_what_fits(writer.as_mut(), &scratch[..read], self.eof, copied, cx)?;
             // Empty, and so unallocated, when the writer took it all.
-            self.unwritten = scratch[written..read].to_vec();
+            if self.rules.keep_leftovers {
+                self.unwritten = scratch[written..read].to_vec();
+            }
             self.failed = failed;
             Poll::Ready(Ok(()))
         })

@@ -21,7 +21,7 @@ use tokio::task::JoinSet;
 use tracing::{info, warn};
 
 use crate::proxy::net::{Accept, Connect, Connection};
-use crate::proxy::relay::{CloseReason, relay_connections};
+use crate::proxy::relay::{CloseReason, Rules, relay_by};
 use crate::shutdown::Shutdown;
 
 /// How the server treats each connection.
@@ -36,6 +36,10 @@ pub struct Config {
     pub max_connections: usize,
     /// After shutdown, how long open connections may go on.
     pub drain_timeout: Duration,
+    /// The relay's rules: always the default, but for the broken twins of the simulation
+    /// tests.
+    #[doc(hidden)]
+    pub relay: Rules,
 }
 
 /// What a [`serve`] run did, for the caller's last log line and for tests.
@@ -182,7 +186,7 @@ async fn handle<C: Connect>(
     // Small writes (prompts, acks) go out at once, as they would without a proxy.
     client.send_small_writes_at_once();
     upstream.send_small_writes_at_once();
-    let outcome = relay_connections(client, upstream, config.idle_timeout).await;
+    let outcome = relay_by(client, upstream, config.idle_timeout, config.relay).await;
     let reason = match outcome.reason {
         CloseReason::Finished => "finished".to_string(),
         CloseReason::IdleTimeout => "idle timeout".to_string(),

@@ -97,6 +97,7 @@ pub fn config(max_connections: usize, drain_timeout: Duration) -> Config {
         idle_timeout: IDLE,
         max_connections,
         drain_timeout,
+        relay: Default::default(),
     }
 }
 

@@ -250,6 +250,7 @@ pub async fn proxy_with_limit(
         idle_timeout,
         max_connections,
         drain_timeout,
+        relay: Default::default(),
     };
     let task = tokio::spawn(server::serve(listener, Tcp, config, shutdown.clone()));
     Proxy {
