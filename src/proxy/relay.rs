@@ -25,6 +25,7 @@ use tokio::net::TcpStream;
 use crate::idle::{self, Activity};
 
 /// Why a relayed connection ended.
+// guide: begin relay
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum CloseReason {
     /// Both directions reached EOF and were shut down.
@@ -109,6 +110,7 @@ where
         reason,
     }
 }
+// guide: end relay
 
 /// Copies `reader` to `writer` until EOF, recording activity and counting bytes as they go,
 /// then flushes and shuts `writer` down so the peer sees EOF too (a half-close).
