@@ -18,6 +18,7 @@
 //! | watch, idle timeout in proxy.rs; the proxy program | [`proxy`], [`idle`], [`shutdown`] | `tests/watch.rs`, `tests/proxy.rs`, `tests/proxy_tcp.rs`, `tests/proxy_fds.rs` |
 //! | Advanced Patterns | [`advanced`] | `tests/advanced.rs` |
 //! | Summary, Quick Reference table | - | `tests/quick_reference.rs` |
+//! | the corrected guide, generated from `src/` | [`corrected`] | `tests/corrected_guide.rs` |
 //! | Output blocks of the guide | [`guide`], [`catalog`] | `tests/documented_output.rs` |
 //! | every defect | [`as_written`] | `tests/errata.rs`, `tests/as_written.rs` |
 //! | each channel's semantics, made exact | [`model`] | `tests/prop_{mpsc,oneshot,broadcast,watch}.rs` |
@@ -40,6 +41,7 @@ pub mod advanced;
 pub mod as_written;
 pub mod broadcast;
 pub mod catalog;
+pub mod corrected;
 mod error;
 pub mod guide;
 pub mod idle;
