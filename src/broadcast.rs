@@ -11,6 +11,7 @@ use crate::rt::sync::broadcast::{self, error::RecvError};
 use crate::{PatternError, PatternResult, Transcript};
 
 /// "Basic Example": two receivers subscribed before the send both get the message.
+// guide: begin basic
 pub async fn basic(out: Transcript) -> PatternResult {
     let (tx, _) = broadcast::channel::<String>(16);
 
@@ -24,6 +25,7 @@ pub async fn basic(out: Transcript) -> PatternResult {
     out.line(format!("rx2: {}", rx2.recv().await?));
     Ok(())
 }
+// guide: end basic
 
 /// What [`basic`] prints.
 pub const BASIC: &[&str] = &["rx1: Hello everyone!", "rx2: Hello everyone!"];
@@ -33,17 +35,20 @@ pub const BASIC: &[&str] = &["rx1: Hello everyone!", "rx2: Hello everyone!"];
 /// The guide keeps the sender alive while it waits for `Closed`, so its loop never ends
 /// (erratum E02). Dropping the sender first lets the receiver drain what is retained and
 /// then see `Closed`.
+// guide: begin lagging
 pub async fn lagging(out: Transcript) -> PatternResult {
     let (tx, rx) = broadcast::channel::<i32>(2);
     lag_and_drain(tx, rx, 0..5, &out).await?;
     Ok(())
 }
+// guide: end lagging
 
 /// Sends `values` into `tx`, drops it, then receives until `Closed`, writing what the guide's
 /// loop prints. Returns the values received, in order.
 ///
 /// Taking the sender by value is the fix: the loop can only end once every sender is gone.
 /// If clones of `tx` live elsewhere, this waits for them too, as `recv` must.
+// guide: begin lag_and_drain
 pub async fn lag_and_drain<I>(
     tx: broadcast::Sender<i32>,
     mut rx: broadcast::Receiver<i32>,
@@ -70,11 +75,13 @@ where
         }
     }
 }
+// guide: end lag_and_drain
 
 /// What [`lagging`] prints: exactly the guide's Output block.
 pub const LAGGING: &[&str] = &["Missed 3 messages", "Received: 3", "Received: 4"];
 
 /// The events of "Example: Event Distribution System".
+// guide: begin Event
 #[derive(Clone, Debug)]
 pub enum Event {
     /// A user logged in.
@@ -89,12 +96,14 @@ pub enum Event {
         to: String,
     },
 }
+// guide: end Event
 
 /// "Example: Event Distribution System": a logger and an analytics subscriber.
 ///
 /// The guide sleeps 100 ms and hopes the subscribers are done, and leaves both subscriber
 /// tasks running when `main` returns (erratum E06). Here [`distribute`] drops the sender when
 /// done, each subscriber's loop ends at `Closed`, and both tasks are awaited.
+// guide: begin events
 pub async fn events(out: Transcript) -> PatternResult {
     let subscribers: Vec<Box<dyn Subscriber<Event>>> = vec![
         Box::new(Logger { out: out.clone() }),
@@ -118,8 +127,10 @@ pub async fn events(out: Transcript) -> PatternResult {
     )
     .await
 }
+// guide: end events
 
 /// What one subscriber gets from the channel.
+// guide: begin Delivery
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Delivery<T> {
     /// The next event.
@@ -127,13 +138,16 @@ pub enum Delivery<T> {
     /// The subscriber fell behind and this many events were overwritten before it read them.
     Missed(u64),
 }
+// guide: end Delivery
 
 /// A subscriber of [`distribute`]: handles each delivery and says how long it takes.
+// guide: begin Subscriber
 pub trait Subscriber<T>: Send + 'static {
     /// Handles one delivery; the subscriber then is busy for the returned time before it
     /// receives again (which is how a slow subscriber comes to lag).
     fn deliver(&mut self, delivery: Delivery<T>) -> Duration;
 }
+// guide: end Subscriber
 
 /// The event-distribution pattern in general: subscribes every subscriber before the first
 /// event, publishes `events` (waiting each one's delay first), closes the channel, and waits
@@ -143,6 +157,7 @@ pub trait Subscriber<T>: Send + 'static {
 ///
 /// # Errors
 /// A subscriber task that panicked.
+// guide: begin distribute
 pub async fn distribute<T>(
     events: impl IntoIterator<Item = (Duration, T)>,
     subscribers: Vec<Box<dyn Subscriber<T>>>,
@@ -181,8 +196,10 @@ where
     }
     Ok(())
 }
+// guide: end distribute
 
 /// The guide's logger: one line per event.
+// guide: begin Logger
 struct Logger {
     out: Transcript,
 }
@@ -196,8 +213,10 @@ impl Subscriber<Event> for Logger {
         Duration::ZERO
     }
 }
+// guide: end Logger
 
 /// The guide's analytics: counts logins.
+// guide: begin Analytics
 struct Analytics {
     out: Transcript,
     login_count: u64,
@@ -218,6 +237,7 @@ impl Subscriber<Event> for Analytics {
         Duration::ZERO
     }
 }
+// guide: end Analytics
 
 /// What [`events`] prints on a current-thread runtime (the logger runs first, having been
 /// spawned first).

@@ -18,6 +18,7 @@
 //! | watch, idle timeout in proxy.rs; the proxy program | [`proxy`], [`idle`], [`shutdown`] | `tests/watch.rs`, `tests/proxy.rs`, `tests/proxy_tcp.rs`, `tests/proxy_fds.rs` |
 //! | Advanced Patterns | [`advanced`] | `tests/advanced.rs` |
 //! | Summary, Quick Reference table | - | `tests/quick_reference.rs` |
+//! | the corrected guide, generated from `src/` | [`corrected`] | `tests/corrected_guide.rs` |
 //! | Output blocks of the guide | [`guide`], [`catalog`] | `tests/documented_output.rs` |
 //! | every defect | [`as_written`] | `tests/errata.rs`, `tests/as_written.rs` |
 //! | the guide's code run by name, with a verdict (`run NAME --as-written`) | [`as_written::run`], [`as_written::driver`] | `tests/as_written_verdict.rs` |
@@ -42,6 +43,7 @@ pub mod as_written;
 pub mod broadcast;
 pub mod catalog;
 pub mod cli;
+pub mod corrected;
 pub mod errata;
 mod error;
 pub mod guide;

@@ -13,6 +13,7 @@ use crate::rt::sync::mpsc::error::TryRecvError;
 use crate::{PatternError, PatternResult, Transcript};
 
 /// "Basic Example": one producer sends 0..5, the receiver reads until the channel closes.
+// guide: begin basic
 pub async fn basic(out: Transcript) -> PatternResult {
     let (tx, mut rx) = mpsc::channel::<i32>(10);
 
@@ -34,6 +35,7 @@ pub async fn basic(out: Transcript) -> PatternResult {
     producer.await?;
     Ok(())
 }
+// guide: end basic
 
 /// What [`basic`] prints.
 pub const BASIC: &[&str] = &[
@@ -49,6 +51,7 @@ pub const BASIC: &[&str] = &[
 ///
 /// The order of the three lines is the order the tasks run in: spawn order on a current-thread
 /// runtime, any order on the guide's multi-thread `#[tokio::main]`.
+// guide: begin multi_producer
 pub async fn multi_producer(out: Transcript) -> PatternResult {
     let producers = (0..3)
         .map(|id| vec![(Duration::ZERO, format!("Hello from task {id}"))])
@@ -58,6 +61,7 @@ pub async fn multi_producer(out: Transcript) -> PatternResult {
     }
     Ok(())
 }
+// guide: end multi_producer
 
 /// The multiple-producers pattern in general: one spawned task per entry of `producers`, each
 /// with its own clone of the sender, sending its messages in order (waiting the given delay
@@ -68,6 +72,7 @@ pub async fn multi_producer(out: Transcript) -> PatternResult {
 ///
 /// # Errors
 /// A producer task that panicked.
+// guide: begin fan_in
 pub async fn fan_in<T: Send + 'static>(
     producers: Vec<Vec<(Duration, T)>>,
     capacity: usize,
@@ -97,6 +102,7 @@ pub async fn fan_in<T: Send + 'static>(
     }
     Ok(received)
 }
+// guide: end fan_in
 
 /// What [`multi_producer`] prints on a current-thread runtime.
 pub const MULTI_PRODUCER: &[&str] = &[
@@ -110,9 +116,11 @@ pub const MULTI_PRODUCER: &[&str] = &[
 ///
 /// The interleaving printed is the one the guide's Output block shows only on a current-thread
 /// runtime (erratum E13); run this on one.
+// guide: begin backpressure
 pub async fn backpressure(out: Transcript) -> PatternResult {
     backpressure_with(2, 10, |_| Duration::from_millis(100), out).await
 }
+// guide: end backpressure
 
 /// The backpressure pattern in general: a producer of `count` messages into a buffer of
 /// `capacity`, and a consumer that takes `processing(value)` for each. Writes the guide's
@@ -122,6 +130,7 @@ pub async fn backpressure(out: Transcript) -> PatternResult {
 ///
 /// # Errors
 /// The producer task panicked, or the receiver vanished (which cannot happen here).
+// guide: begin backpressure_with
 pub async fn backpressure_with(
     capacity: usize,
     count: i32,
@@ -147,6 +156,7 @@ pub async fn backpressure_with(
     producer.await??;
     Ok(())
 }
+// guide: end backpressure_with
 
 /// What [`backpressure`] prints, whole: the guide shows the first seven lines and "...".
 pub const BACKPRESSURE: &[&str] = &[
@@ -187,6 +197,7 @@ pub const BACKPRESSURE: &[&str] = &[
 /// The guide's worker races the shutdown signal against `do_work()` in `select!`, so a shutdown
 /// cancels a unit of work half done (erratum E18). This worker checks for shutdown only
 /// between units: a unit once started always finishes.
+// guide: begin shutdown
 pub async fn shutdown(out: Transcript) -> PatternResult {
     let (shutdown_tx, shutdown_rx) = mpsc::channel::<()>(1);
 
@@ -198,9 +209,11 @@ pub async fn shutdown(out: Transcript) -> PatternResult {
     worker.await?;
     Ok(())
 }
+// guide: end shutdown
 
 /// The worker of [`shutdown`]: runs `work` unit after unit until shutdown is signalled (or
 /// every sender of the signal is gone), and never abandons a unit it has started.
+// guide: begin run_worker
 pub async fn run_worker<W, F>(mut shutdown_rx: mpsc::Receiver<()>, mut work: W, out: Transcript)
 where
     W: FnMut() -> F,
@@ -221,11 +234,14 @@ where
     }
     out.line("Worker cleaned up");
 }
+// guide: end run_worker
 
 /// The guide's unit of work: 100 ms of pretend effort.
+// guide: begin do_work
 pub async fn do_work() {
     rt::time::sleep(Duration::from_millis(100)).await;
 }
+// guide: end do_work
 
 /// What [`shutdown`] prints.
 pub const SHUTDOWN: &[&str] = &["Shutdown signal received", "Worker cleaned up"];

@@ -12,6 +12,7 @@ use crate::rt::sync::oneshot;
 use crate::{PatternResult, Transcript};
 
 /// "Use Case: Async Request-Response": a spawned task computes a value and sends it back.
+// guide: begin request_response
 pub async fn request_response(out: Transcript) -> PatternResult {
     let (tx, rx) = oneshot::channel::<String>();
 
@@ -26,17 +27,21 @@ pub async fn request_response(out: Transcript) -> PatternResult {
     worker.await?;
     Ok(())
 }
+// guide: end request_response
 
 /// The guide's computation: 100 ms, then a string.
+// guide: begin expensive_computation
 pub async fn expensive_computation() -> String {
     rt::time::sleep(Duration::from_millis(100)).await;
     "Computed value".to_string()
 }
+// guide: end expensive_computation
 
 /// What [`request_response`] prints.
 pub const REQUEST_RESPONSE: &[&str] = &["Got: Computed value"];
 
 /// "Error Handling When Sender Is Dropped": the task returns early, dropping the sender.
+// guide: begin dropped_sender
 pub async fn dropped_sender(out: Transcript) -> PatternResult {
     let (tx, rx) = oneshot::channel::<String>();
 
@@ -52,6 +57,7 @@ pub async fn dropped_sender(out: Transcript) -> PatternResult {
     worker.await?;
     Ok(())
 }
+// guide: end dropped_sender
 
 /// What [`dropped_sender`] prints.
 pub const DROPPED_SENDER: &[&str] = &["Sender was dropped without sending"];
@@ -62,6 +68,7 @@ pub const DROPPED_SENDER: &[&str] = &["Sender was dropped without sending"];
 /// `main` does not compile, and the task would not even be spawned until that future is
 /// awaited (erratum E01). A plain `fn` spawns at the call, which is what the name promises.
 /// Must be called within a Tokio runtime.
+// guide: begin spawn_with_result
 pub fn spawn_with_result<F, T>(f: F) -> oneshot::Receiver<T>
 where
     F: Future<Output = T> + Send + 'static,
@@ -75,8 +82,10 @@ where
     });
     rx
 }
+// guide: end spawn_with_result
 
 /// The guide's `main` for [`spawn_with_result`], corrected.
+// guide: begin spawn_with_result_pattern
 pub async fn spawn_with_result_pattern(out: Transcript) -> PatternResult {
     let result_rx = spawn_with_result(async {
         rt::time::sleep(Duration::from_millis(50)).await;
@@ -85,6 +94,7 @@ pub async fn spawn_with_result_pattern(out: Transcript) -> PatternResult {
     out.line(format!("Result: {}", result_rx.await?));
     Ok(())
 }
+// guide: end spawn_with_result_pattern
 
 /// What [`spawn_with_result_pattern`] prints.
 pub const SPAWN_WITH_RESULT: &[&str] = &["Result: 42"];

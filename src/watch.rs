@@ -11,6 +11,7 @@ use crate::rt::sync::watch;
 use crate::{PatternError, PatternResult, Transcript};
 
 /// "Basic Usage": read the value, update it, read it again.
+// guide: begin basic
 pub async fn basic(out: Transcript) -> PatternResult {
     let (tx, rx) = watch::channel("initial");
     out.line(format!("Current: {}", *rx.borrow()));
@@ -19,11 +20,13 @@ pub async fn basic(out: Transcript) -> PatternResult {
     out.line(format!("Current: {}", *rx.borrow()));
     Ok(())
 }
+// guide: end basic
 
 /// What [`basic`] prints.
 pub const BASIC: &[&str] = &["Current: initial", "Current: updated"];
 
 /// "Multiple Receivers": two receivers see the same current value, before and after a send.
+// guide: begin multi_receiver
 pub async fn multi_receiver(out: Transcript) -> PatternResult {
     let (tx, rx) = watch::channel(0);
     let rx2 = rx.clone();
@@ -37,6 +40,7 @@ pub async fn multi_receiver(out: Transcript) -> PatternResult {
     out.line(format!("rx2 sees: {}", *rx2.borrow()));
     Ok(())
 }
+// guide: end multi_receiver
 
 /// What [`multi_receiver`] prints.
 pub const MULTI_RECEIVER: &[&str] = &["rx1 sees: 0", "rx2 sees: 0", "rx1 sees: 42", "rx2 sees: 42"];
@@ -47,6 +51,7 @@ pub const MULTI_RECEIVER: &[&str] = &["rx1 sees: 0", "rx2 sees: 0", "rx1 sees: 4
 /// the updater here sends distinct values, as the guide's does. The guide's loop stops at 3;
 /// [`follow`] stops when the updater is gone, which is the same here and also ends a loop whose
 /// updater stops early.
+// guide: begin changed
 pub async fn changed(out: Transcript) -> PatternResult {
     let (tx, rx) = watch::channel(0);
 
@@ -61,11 +66,14 @@ pub async fn changed(out: Transcript) -> PatternResult {
     for value in follow(rx).await {
         out.line(format!("Value changed to: {value}"));
     }
-    updater.await?.map_err(PatternError::from)
+    updater.await??;
+    Ok(())
 }
+// guide: end changed
 
 /// Every value a `changed()` loop sees until the last sender is gone: at least the latest
 /// value at each wake-up, in send order, never an older one after a newer one.
+// guide: begin follow
 pub async fn follow<T: Clone>(mut rx: watch::Receiver<T>) -> Vec<T> {
     let mut seen = Vec::new();
     // Err once every sender is gone and the last value has been seen.
@@ -75,6 +83,7 @@ pub async fn follow<T: Clone>(mut rx: watch::Receiver<T>) -> Vec<T> {
     }
     seen
 }
+// guide: end follow
 
 /// What [`observe`] saw.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -136,6 +145,10 @@ pub const CHANGED: &[&str] = &[
 ///
 /// The relay is [`crate::proxy::relay()`]: its timeout fires at exactly latest activity + 5 s on
 /// Tokio's clock, and both peers then see EOF.
+///
+/// Nothing is spawned: tokio's I/O and timer, which loom cannot see, stay out of
+/// [`crate::rt`].
+// guide: begin idle_timeout
 pub async fn idle_timeout(out: Transcript) -> PatternResult {
     use tokio::io::{AsyncReadExt, AsyncWriteExt};
     use tokio::time::Instant;
@@ -144,8 +157,7 @@ pub async fn idle_timeout(out: Transcript) -> PatternResult {
     let at = move || start.elapsed().as_millis();
     let (mut client, proxy_client_side) = tokio::io::duplex(1024);
     let (proxy_upstream_side, mut upstream) = tokio::io::duplex(1024);
-    // The relay runs beside the peers in this one task (no spawn: tokio's I/O and timer, which
-    // loom cannot see, stay out of `crate::rt`).
+    // The relay runs beside the peers in this one task.
     let relay = crate::proxy::relay(
         proxy_client_side,
         proxy_upstream_side,
@@ -181,10 +193,13 @@ pub async fn idle_timeout(out: Transcript) -> PatternResult {
     ));
     Ok(())
 }
+// guide: end idle_timeout
 
+// guide: begin bytes_str
 fn bytes_str(bytes: &[u8]) -> String {
     String::from_utf8_lossy(bytes).into_owned()
 }
+// guide: end bytes_str
 
 /// What [`idle_timeout`] prints: the timeout fires 5 s after the last activity, at 6 s.
 pub const IDLE_TIMEOUT: &[&str] = &[

@@ -298,7 +298,10 @@ fn help_everywhere() {
             "Usage: channel-patterns report [OPTIONS]",
         ),
         (&["list", "--help"][..], "Usage: channel-patterns list"),
-        (&["run", "--help"][..], "Usage: channel-patterns run [OPTIONS] <NAME>"),
+        (
+            &["run", "--help"][..],
+            "Usage: channel-patterns run [OPTIONS] <NAME>",
+        ),
         (
             &["errata", "--help"][..],
             "Usage: channel-patterns errata [ID]",

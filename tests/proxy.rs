@@ -336,7 +336,13 @@ async fn record(reader: tokio_test::io::Mock) -> (Recorder, std::io::Result<()>)
     let mut recorder = Recorder::default();
     let result = within(
         "the copy",
-        proxy::copy_with_activity(reader, &mut recorder, &activity, &copied),
+        proxy::copy_with_activity(
+            reader,
+            &mut recorder,
+            &activity,
+            &copied,
+            Default::default(),
+        ),
     )
     .await;
     (recorder, result)

@@ -93,7 +93,7 @@ fn futures() {
     let activity: Activity = value();
     let copied = std::sync::atomic::AtomicU64::new(0);
     assert_value!(
-        copy_with_activity(value::<DuplexStream>(), value::<DuplexStream>(), &activity, &copied)
+        copy_with_activity(value::<DuplexStream>(), value::<DuplexStream>(), &activity, &copied, Default::default())
             => Send & Sync & NotUnpin
     );
     let mut monitor: IdleMonitor = value();

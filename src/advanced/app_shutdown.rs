@@ -26,6 +26,7 @@ use crate::shutdown::{Listener, Shutdown};
 use crate::{PatternResult, Transcript};
 
 /// The application's lifecycle, observed by every worker.
+// guide: begin app
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum AppState {
     /// Workers keep working.
@@ -176,6 +177,7 @@ pub async fn run(out: Transcript) -> PatternResult {
     app.shutdown();
     app.wait_stopped(done_rx).await
 }
+// guide: end app
 
 /// What [`run`] prints on a current-thread runtime.
 pub const EXPECTED: &[&str] = &[

@@ -12,6 +12,7 @@ use crate::rt::sync::{mpsc, oneshot};
 use crate::{PatternResult, Transcript};
 
 /// The guide's `main`, corrected, and without the sleep it needed.
+// guide: begin run
 pub async fn run(out: Transcript) -> PatternResult {
     let (work_tx, work_rx) = mpsc::channel::<String>(10);
     let (shutdown_tx, shutdown_rx) = oneshot::channel::<()>();
@@ -26,11 +27,13 @@ pub async fn run(out: Transcript) -> PatternResult {
     worker.await?;
     Ok(())
 }
+// guide: end run
 
 /// Processes work until shutdown, then processes whatever was queued before the queue closed.
 ///
 /// `oneshot::Receiver` is `Unpin`, so `&mut shutdown_rx` can be polled in every iteration as
 /// it is; nothing needs pinning (the guide's comment says otherwise: erratum E09).
+// guide: begin worker
 pub async fn worker(
     mut work_rx: mpsc::Receiver<String>,
     mut shutdown_rx: oneshot::Receiver<()>,
@@ -56,6 +59,7 @@ pub async fn worker(
         out.line(format!("Processing: {work}"));
     }
 }
+// guide: end worker
 
 /// What [`run`] prints.
 pub const EXPECTED: &[&str] = &[

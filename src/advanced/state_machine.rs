@@ -10,6 +10,7 @@ use crate::rt::sync::mpsc;
 use crate::{PatternResult, Transcript};
 
 /// A command for the connection manager.
+// guide: begin state_machine
 #[derive(Debug)]
 pub enum Command {
     /// Connect to an address.
@@ -74,6 +75,7 @@ pub async fn run(out: Transcript) -> PatternResult {
     manager.await?;
     Ok(())
 }
+// guide: end state_machine
 
 /// What [`run`] prints.
 pub const EXPECTED: &[&str] = &[

@@ -26,6 +26,7 @@ use crate::idle::{self, Activity};
 use crate::proxy::net::Connection;
 
 /// Why a relayed connection ended.
+// guide: begin relay
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum CloseReason {
     /// Both directions reached EOF and were shut down.
@@ -67,6 +68,59 @@ where
     .await
 }
 
+async fn relay_halves<CR, CW, UR, UW>(
+    (client_read, client_write): (CR, CW),
+    (upstream_read, upstream_write): (UR, UW),
+    idle_timeout: Duration,
+    rules: Rules,
+) -> Outcome
+where
+    CR: AsyncRead + Unpin,
+    CW: WriteLast + Unpin,
+    UR: AsyncRead + Unpin,
+    UW: WriteLast + Unpin,
+{
+    let (activity, mut monitor) = idle::track(idle_timeout);
+
+    let client_to_upstream = AtomicU64::new(0);
+    let upstream_to_client = AtomicU64::new(0);
+    let both = async {
+        tokio::try_join!(
+            copy_with_activity(
+                client_read,
+                upstream_write,
+                &activity,
+                &client_to_upstream,
+                rules
+            ),
+            copy_with_activity(
+                upstream_read,
+                client_write,
+                &activity,
+                &upstream_to_client,
+                rules
+            ),
+        )
+    };
+
+    // Biased, the copies first: bytes that are ready when the deadline comes are relayed (and
+    // are activity), and the order, so the outcome, does not depend on a random draw.
+    let reason = tokio::select! {
+        biased;
+        done = both => match done {
+            Ok(_) => CloseReason::Finished,
+            Err(e) => CloseReason::Failed(e.kind()),
+        },
+        () = monitor.expired() => CloseReason::IdleTimeout,
+    };
+    Outcome {
+        client_to_upstream: client_to_upstream.load(Ordering::Relaxed),
+        upstream_to_client: upstream_to_client.load(Ordering::Relaxed),
+        reason,
+    }
+}
+// guide: end relay
+
 /// [`relay`] for the server's connections, on whichever network it runs
 /// ([`crate::proxy::net`]): each is split into halves its own way (on TCP, without the lock
 /// the generic `tokio::io::split` takes on every call).
@@ -78,10 +132,10 @@ where
     relay_by(client, upstream, idle_timeout, Rules::default()).await
 }
 
-/// The relay's rules. Only tests change them: a broken twin of the relay is this relay with
-/// one rule off, and the proxy's simulation properties (`tests/sim_schedules.rs`) must reject
-/// it. The server takes them from its [`Config`](crate::proxy::server::Config).
-#[doc(hidden)]
+/// The relay's rules; [`Rules::default`] is the relay as it must be. Only tests change them: a
+/// broken twin of the relay is this relay with one rule off, and the proxy's simulation
+/// properties (`tests/sim_schedules.rs`) must reject it. The server takes them from its
+/// [`Config`](crate::proxy::server::Config).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Rules {
     /// Bytes read that the writer cannot take at once are kept, and written when it can.
@@ -118,46 +172,6 @@ where
     .await
 }
 
-async fn relay_halves<CR, CW, UR, UW>(
-    (client_read, client_write): (CR, CW),
-    (upstream_read, upstream_write): (UR, UW),
-    idle_timeout: Duration,
-    rules: Rules,
-) -> Outcome
-where
-    CR: AsyncRead + Unpin,
-    CW: WriteLast + Unpin,
-    UR: AsyncRead + Unpin,
-    UW: WriteLast + Unpin,
-{
-    let (activity, mut monitor) = idle::track(idle_timeout);
-
-    let client_to_upstream = AtomicU64::new(0);
-    let upstream_to_client = AtomicU64::new(0);
-    let both = async {
-        tokio::try_join!(
-            copy_by(client_read, upstream_write, &activity, &client_to_upstream, rules),
-            copy_by(upstream_read, client_write, &activity, &upstream_to_client, rules),
-        )
-    };
-
-    // Biased, the copies first: bytes that are ready when the deadline comes are relayed (and
-    // are activity), and the order, so the outcome, does not depend on a random draw.
-    let reason = tokio::select! {
-        biased;
-        done = both => match done {
-            Ok(_) => CloseReason::Finished,
-            Err(e) => CloseReason::Failed(e.kind()),
-        },
-        () = monitor.expired() => CloseReason::IdleTimeout,
-    };
-    Outcome {
-        client_to_upstream: client_to_upstream.load(Ordering::Relaxed),
-        upstream_to_client: upstream_to_client.load(Ordering::Relaxed),
-        reason,
-    }
-}
-
 /// Copies `reader` to `writer` until EOF, recording activity and counting bytes as they go,
 /// then flushes and shuts `writer` down so the peer sees EOF too (a half-close).
 ///
@@ -168,25 +182,11 @@ where
 /// `[0u8; 8192]` per direction lives for the whole connection).
 ///
 /// The count lives outside the future so that it survives the future being dropped at a
-/// timeout.
+/// timeout. `rules`: [`Rules::default`] but in a broken twin.
 ///
 /// # Errors
 /// The first read, write, flush or shutdown error.
 pub async fn copy_with_activity<R, W>(
-    reader: R,
-    writer: W,
-    activity: &Activity,
-    copied: &AtomicU64,
-) -> io::Result<()>
-where
-    R: AsyncRead + Unpin,
-    W: WriteLast + Unpin,
-{
-    copy_by(reader, writer, activity, copied, Rules::default()).await
-}
-
-/// [`copy_with_activity`], following `rules`.
-async fn copy_by<R, W>(
     mut reader: R,
     mut writer: W,
     activity: &Activity,
