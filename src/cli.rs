@@ -61,6 +61,15 @@ pub enum Command {
         )]
         id: Option<String>,
     },
+    /// Print the guide with its errata corrected: the crate's code and what it prints
+    #[command(
+        long_about = "Print the guide with its errata corrected (markdown): every code block is \
+                      the crate's code that the tests run, every Output block what that code \
+                      prints, the Quick Reference's cells corrected, and a note linking to \
+                      ERRATA.md at each correction. guide/tokio-channels.corrected.md is this \
+                      output, committed."
+    )]
+    Guide,
     /// Run the guide's TCP proxy, with an exact idle timeout
     Proxy(ProxyArgs),
 }

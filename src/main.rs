@@ -8,7 +8,7 @@ use channel_patterns::catalog::{self, Pattern};
 use channel_patterns::cli::{Cli, Command, Format};
 use channel_patterns::proxy::{args::ProxyArgs, cores, server};
 use channel_patterns::shutdown::Shutdown;
-use channel_patterns::{Transcript, as_written, errata, report, runner};
+use channel_patterns::{Transcript, as_written, corrected, errata, report, runner};
 use clap::Parser as _;
 
 fn main() -> ExitCode {
@@ -36,6 +36,16 @@ fn main() -> ExitCode {
                 ExitCode::SUCCESS
             }
             None => unreachable!("clap accepts only the errata's ids"),
+        },
+        Some(Command::Guide) => match corrected::corrected_guide() {
+            Ok(text) => {
+                print!("{text}");
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!("error: cannot build the corrected guide: {e}");
+                ExitCode::FAILURE
+            }
         },
         Some(Command::Proxy(args)) => run_proxy(&args),
     }

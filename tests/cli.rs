@@ -321,7 +321,7 @@ fn help_everywhere() {
         assert!(stdout.contains(usage), "{args:?}: {stdout}");
     }
     let top = String::from_utf8(channel_patterns(&["--help"]).stdout).unwrap();
-    for command in ["report", "list", "run", "errata", "proxy"] {
+    for command in ["report", "list", "run", "errata", "guide", "proxy"] {
         assert!(top.contains(&format!("\n  {command} ")), "{command}: {top}");
     }
     let proxy = String::from_utf8(channel_patterns(&["proxy", "--help"]).stdout).unwrap();
@@ -551,4 +551,19 @@ fn run_as_written_gives_every_pattern_a_verdict_and_its_errata() {
             );
         }
     }
+}
+
+/// `guide` prints exactly the committed `guide/tokio-channels.corrected.md` (which
+/// `tests/corrected_guide.rs` checks block by block), ending with a newline.
+#[test]
+fn guide_prints_the_committed_corrected_guide() {
+    let output = channel_patterns(&["guide"]);
+    assert!(output.status.success(), "{output:?}");
+    let printed = String::from_utf8(output.stdout).unwrap();
+    assert!(printed.ends_with('\n'));
+    assert!(
+        printed == include_str!("../guide/tokio-channels.corrected.md"),
+        "`channel-patterns guide` differs from guide/tokio-channels.corrected.md: regenerate it \
+         with `UPDATE_GUIDE=1 cargo test --test corrected_guide`"
+    );
 }
