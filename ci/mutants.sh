@@ -58,7 +58,8 @@ for group in "${groups[@]}"; do
     # shutdown, the binary).
     proxy)
       files=(src/proxy/*.rs src/idle.rs src/shutdown.rs src/sync.rs)
-      test_args=$(tests proxy proxy_tcp proxy_cores proxy_fds proxy_args idle shutdown watch advanced errata cli)
+      test_args=$(tests proxy proxy_tcp proxy_cores proxy_fds proxy_args sim_proxy sim_schedules idle shutdown \
+        watch advanced errata cli)
       ;;
     # The reference models: the properties against tokio must kill their mutants (and
     # model_handles what tokio's types rule out: using a dropped handle).
@@ -69,9 +70,9 @@ for group in "${groups[@]}"; do
     # The patterns, their report and the binary: the tests of the patterns, of the guide's
     # documented output and errata, and of the binary.
     patterns)
-      files=(src/*.rs src/advanced/*.rs)
+      files=(src/*.rs src/advanced/*.rs src/corrected/*.rs src/as_written/{mod,run,driver}.rs)
       test_args=$(tests mpsc oneshot broadcast watch advanced prop_patterns documented_output \
-        as_written errata errata_index quick_reference cli verdict)
+        as_written as_written_verdict errata errata_index quick_reference cli verdict corrected_guide)
       ;;
     # The loom-only backend of src/rt.rs, compiled only under the loom cfg and killed by the
     # loom suites, in an optimised build (loom explores thousands of interleavings): each

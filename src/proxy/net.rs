@@ -27,6 +27,12 @@ pub trait Connection: Send + 'static {
     /// The two halves, so that each direction runs without waiting for the other.
     fn into_halves(self) -> (Self::Read, Self::Write);
 
+    /// This end's address, for the logs.
+    ///
+    /// # Errors
+    /// When the connection is already gone.
+    fn local_addr(&self) -> io::Result<SocketAddr>;
+
     /// Asks that small writes go out at once (`TCP_NODELAY`), as they would without a proxy;
     /// nothing where that has no meaning.
     fn send_small_writes_at_once(&self) {}
@@ -86,6 +92,10 @@ impl Connection for TcpStream {
     /// where the generic `tokio::io::split` takes one on every call.
     fn into_halves(self) -> (Self::Read, Self::Write) {
         self.into_split()
+    }
+
+    fn local_addr(&self) -> io::Result<SocketAddr> {
+        TcpStream::local_addr(self)
     }
 
     fn send_small_writes_at_once(&self) {

@@ -18,7 +18,7 @@ use std::time::Duration;
 
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
-use tracing::{info, warn};
+use tracing::{debug, info, warn};
 
 use crate::proxy::net::{Accept, Connect, Connection};
 use crate::proxy::relay::{CloseReason, Rules, relay_by};
@@ -183,6 +183,11 @@ async fn handle<C: Connect>(
             return;
         }
     };
+    // Which upstream connection serves which client: for matching this proxy's connections
+    // with the upstream's logs (and the simulation tests' records).
+    if let Ok(via) = upstream.local_addr() {
+        debug!(%peer, %via, upstream = %config.upstream, "upstream connected");
+    }
     // Small writes (prompts, acks) go out at once, as they would without a proxy.
     client.send_small_writes_at_once();
     upstream.send_small_writes_at_once();

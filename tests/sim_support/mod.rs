@@ -7,6 +7,7 @@
 //! whole test costs milliseconds of real time.
 #![allow(dead_code, reason = "each sim test file uses part of this")]
 
+use std::collections::HashMap;
 use std::io;
 use std::net::SocketAddr;
 use std::pin::Pin;
@@ -18,7 +19,7 @@ use channel_patterns::proxy::WriteLast;
 use channel_patterns::proxy::net::{Accept, Connect, Connection};
 use channel_patterns::proxy::server::{self, Config, Summary};
 use channel_patterns::shutdown::Shutdown;
-use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt};
+use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, ReadBuf};
 use turmoil::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
 use turmoil::net::{TcpListener, TcpStream};
 
@@ -29,12 +30,99 @@ pub const UPSTREAM_PORT: u16 = 9000;
 /// The proxy's idle timeout in these tests.
 pub const IDLE: Duration = Duration::from_millis(500);
 
-/// A connection of the simulated network, as the server's relay takes it.
-pub struct SimConnection(pub TcpStream);
+/// A connection of the simulated network, as the server's relay takes it; its I/O is
+/// recorded in `recorder` when there is one.
+pub struct SimConnection {
+    stream: TcpStream,
+    recorder: Option<Recorder>,
+}
+
+impl SimConnection {
+    fn new(stream: TcpStream, recorder: Option<Recorder>) -> Self {
+        SimConnection { stream, recorder }
+    }
+}
+
+/// What the proxy host's sockets did, seen from the proxy: when each last moved a byte (what
+/// the relay calls activity), and how many client connections were open at once.
+#[derive(Clone, Default)]
+pub struct Recorder(Arc<Mutex<Records>>);
+
+/// The contents of a [`Recorder`].
+#[derive(Debug, Default)]
+pub struct Records {
+    /// For each socket of the proxy, by (local, peer) address: when it last read or wrote at
+    /// least one byte, in simulated time since the start.
+    pub last_io: HashMap<(SocketAddr, SocketAddr), Duration>,
+    /// Client connections of the proxy open now (accepted, and not both halves dropped).
+    pub clients_open: usize,
+    /// The most client connections open at once.
+    pub most_clients_open: usize,
+}
+
+impl Recorder {
+    /// The records so far.
+    pub fn records(&self) -> std::sync::MutexGuard<'_, Records> {
+        lock(&self.0)
+    }
+
+    fn moved(&self, pair: (SocketAddr, SocketAddr)) {
+        lock(&self.0).last_io.insert(pair, now());
+    }
+}
+
+/// A client connection counted open in a [`Recorder`] until both its halves are dropped.
+struct Open(Recorder);
+
+impl Open {
+    fn new(recorder: Recorder) -> Arc<Open> {
+        {
+            let mut records = recorder.records();
+            records.clients_open += 1;
+            records.most_clients_open = records.most_clients_open.max(records.clients_open);
+        }
+        Arc::new(Open(recorder))
+    }
+}
+
+impl Drop for Open {
+    fn drop(&mut self) {
+        self.0.records().clients_open -= 1;
+    }
+}
+
+/// One half of a recorded [`SimConnection`]: its socket's addresses, where to record, and
+/// the client connection it keeps open.
+#[derive(Clone)]
+struct Tap {
+    pair: (SocketAddr, SocketAddr),
+    recorder: Recorder,
+    _open: Option<Arc<Open>>,
+}
+
+/// The read half of a [`SimConnection`].
+pub struct SimRead(OwnedReadHalf, Option<Tap>);
+
+impl AsyncRead for SimRead {
+    fn poll_read(
+        mut self: Pin<&mut Self>,
+        cx: &mut Context<'_>,
+        buf: &mut ReadBuf<'_>,
+    ) -> Poll<io::Result<()>> {
+        let before = buf.filled().len();
+        let poll = Pin::new(&mut self.0).poll_read(cx, buf);
+        if let (Poll::Ready(Ok(())), Some(tap)) = (&poll, &self.1) {
+            if buf.filled().len() > before {
+                tap.recorder.moved(tap.pair);
+            }
+        }
+        poll
+    }
+}
 
 /// The write half of a [`SimConnection`]: turmoil's, with the relay's [`WriteLast`] (the
 /// default: last bytes are written as any others).
-pub struct SimWrite(OwnedWriteHalf);
+pub struct SimWrite(OwnedWriteHalf, Option<Tap>);
 
 impl AsyncWrite for SimWrite {
     fn poll_write(
@@ -42,7 +130,13 @@ impl AsyncWrite for SimWrite {
         cx: &mut Context<'_>,
         buf: &[u8],
     ) -> Poll<io::Result<usize>> {
-        Pin::new(&mut self.0).poll_write(cx, buf)
+        let poll = Pin::new(&mut self.0).poll_write(cx, buf);
+        if let (Poll::Ready(Ok(n)), Some(tap)) = (&poll, &self.1) {
+            if *n > 0 {
+                tap.recorder.moved(tap.pair);
+            }
+        }
+        poll
     }
 
     fn poll_flush(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<io::Result<()>> {
@@ -57,36 +151,57 @@ impl AsyncWrite for SimWrite {
 impl WriteLast for SimWrite {}
 
 impl Connection for SimConnection {
-    type Read = OwnedReadHalf;
+    type Read = SimRead;
     type Write = SimWrite;
 
-    fn into_halves(self) -> (OwnedReadHalf, SimWrite) {
-        let (read, write) = self.0.into_split();
-        (read, SimWrite(write))
+    fn into_halves(self) -> (SimRead, SimWrite) {
+        let tap = match (
+            self.recorder,
+            self.stream.local_addr(),
+            self.stream.peer_addr(),
+        ) {
+            (Some(recorder), Ok(local), Ok(peer)) => {
+                // Accepted (its local port is the proxy's): a client connection.
+                let open = (local.port() == PROXY_PORT).then(|| Open::new(recorder.clone()));
+                Some(Tap {
+                    pair: (local, peer),
+                    recorder,
+                    _open: open,
+                })
+            }
+            _ => None,
+        };
+        let (read, write) = self.stream.into_split();
+        (SimRead(read, tap.clone()), SimWrite(write, tap))
+    }
+
+    fn local_addr(&self) -> io::Result<SocketAddr> {
+        self.stream.local_addr()
     }
 }
 
 /// The proxy's listener on the simulated network.
-pub struct SimListener(pub TcpListener);
+pub struct SimListener(pub TcpListener, pub Option<Recorder>);
 
 impl Accept for SimListener {
     type Connection = SimConnection;
 
     async fn accept(&self) -> io::Result<(SimConnection, SocketAddr)> {
         let (stream, peer) = self.0.accept().await?;
-        Ok((SimConnection(stream), peer))
+        Ok((SimConnection::new(stream, self.1.clone()), peer))
     }
 }
 
 /// How the proxy reaches `upstream:9000` on the simulated network.
-#[derive(Clone, Copy, Debug)]
-pub struct SimConnector;
+#[derive(Clone)]
+pub struct SimConnector(pub Option<Recorder>);
 
 impl Connect for SimConnector {
     type Connection = SimConnection;
 
     async fn connect(&self, upstream: &str) -> io::Result<SimConnection> {
-        Ok(SimConnection(TcpStream::connect(upstream).await?))
+        let stream = TcpStream::connect(upstream).await?;
+        Ok(SimConnection::new(stream, self.0.clone()))
     }
 }
 
@@ -138,6 +253,15 @@ impl Proxy {
 
 /// Runs the real server on host `proxy`, with `config`, until it is stopped.
 pub fn proxy_host(sim: &mut turmoil::Sim<'_>, config: Config) -> Proxy {
+    recorded_proxy_host(sim, config, None)
+}
+
+/// [`proxy_host`], recording the proxy's I/O in `recorder`.
+pub fn recorded_proxy_host(
+    sim: &mut turmoil::Sim<'_>,
+    config: Config,
+    recorder: Option<Recorder>,
+) -> Proxy {
     let (report, end) = tokio::sync::oneshot::channel();
     let report = Arc::new(Mutex::new(Some(report)));
     let shutdown = Shutdown::new();
@@ -147,10 +271,14 @@ pub fn proxy_host(sim: &mut turmoil::Sim<'_>, config: Config) -> Proxy {
     };
     sim.host("proxy", move || {
         let (config, shutdown, report) = (config.clone(), shutdown.clone(), report.clone());
+        let recorder = recorder.clone();
         async move {
             let listener = TcpListener::bind(("0.0.0.0", PROXY_PORT)).await?;
-            let summary =
-                server::serve(SimListener(listener), SimConnector, config, shutdown).await?;
+            let (accept, connect) = (
+                SimListener(listener, recorder.clone()),
+                SimConnector(recorder),
+            );
+            let summary = server::serve(accept, connect, config, shutdown).await?;
             let end = ProxyEnd {
                 summary,
                 tasks_alive: tokio::runtime::Handle::current()
