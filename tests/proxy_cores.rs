@@ -62,7 +62,7 @@ async fn servers_on_two_threads_serve_one_address_and_add_up() {
         upstream: echo,
         idle_timeout: Duration::from_secs(30),
         max_connections: 100,
-        drain_timeout: Duration::from_secs(5),
+        drain_timeout: Duration::from_millis(100),
         relay: Default::default(),
     };
     let stop = shutdown.clone();

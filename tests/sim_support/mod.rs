@@ -111,10 +111,10 @@ impl AsyncRead for SimRead {
     ) -> Poll<io::Result<()>> {
         let before = buf.filled().len();
         let poll = Pin::new(&mut self.0).poll_read(cx, buf);
-        if let (Poll::Ready(Ok(())), Some(tap)) = (&poll, &self.1) {
-            if buf.filled().len() > before {
-                tap.recorder.moved(tap.pair);
-            }
+        if let (Poll::Ready(Ok(())), Some(tap)) = (&poll, &self.1)
+            && buf.filled().len() > before
+        {
+            tap.recorder.moved(tap.pair);
         }
         poll
     }
@@ -131,10 +131,10 @@ impl AsyncWrite for SimWrite {
         buf: &[u8],
     ) -> Poll<io::Result<usize>> {
         let poll = Pin::new(&mut self.0).poll_write(cx, buf);
-        if let (Poll::Ready(Ok(n)), Some(tap)) = (&poll, &self.1) {
-            if *n > 0 {
-                tap.recorder.moved(tap.pair);
-            }
+        if let (Poll::Ready(Ok(n)), Some(tap)) = (&poll, &self.1)
+            && *n > 0
+        {
+            tap.recorder.moved(tap.pair);
         }
         poll
     }
