@@ -163,7 +163,24 @@ where
     S: Strategy,
     S::Value: Debug,
 {
-    let config = twin_config();
+    counterexample_shrunk_within(strategy, Config::default().max_shrink_iters, test)
+}
+
+/// [`counterexample`], shrinking at most `shrink_iters` times: for a property whose cases are
+/// costly (a whole simulation each), where a full shrink would take longer than the suite.
+pub fn counterexample_shrunk_within<S>(
+    strategy: S,
+    shrink_iters: u32,
+    test: impl Fn(S::Value) -> Result<(), TestCaseError>,
+) -> (String, S::Value)
+where
+    S: Strategy,
+    S::Value: Debug,
+{
+    let config = Config {
+        max_shrink_iters: shrink_iters,
+        ..twin_config()
+    };
     let rng = TestRng::deterministic_rng(config.rng_algorithm);
     match TestRunner::new_with_rng(config, rng).run(&strategy, test) {
         Err(TestError::Fail(why, shrunk)) => {

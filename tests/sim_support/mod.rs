@@ -35,11 +35,19 @@ pub const IDLE: Duration = Duration::from_millis(500);
 pub struct SimConnection {
     stream: TcpStream,
     recorder: Option<Recorder>,
+    /// Counts this connection open in `recorder` until it, or both its halves, are dropped.
+    open: Option<Arc<Open>>,
 }
 
 impl SimConnection {
     fn new(stream: TcpStream, recorder: Option<Recorder>) -> Self {
-        SimConnection { stream, recorder }
+        let client = stream.local_addr().is_ok_and(|a| a.port() == PROXY_PORT);
+        let open = recorder.clone().map(|r| Open::new(r, client));
+        SimConnection {
+            stream,
+            recorder,
+            open,
+        }
     }
 }
 
@@ -54,7 +62,14 @@ pub struct Records {
     /// For each socket of the proxy, by (local, peer) address: when it last read or wrote at
     /// least one byte, in simulated time since the start.
     pub last_io: HashMap<(SocketAddr, SocketAddr), Duration>,
-    /// Client connections of the proxy open now (accepted, and not both halves dropped).
+    /// For each socket of the proxy: every byte it read, in order.
+    pub read: HashMap<(SocketAddr, SocketAddr), Vec<u8>>,
+    /// For each socket of the proxy: every byte written to it, in order.
+    pub written: HashMap<(SocketAddr, SocketAddr), Vec<u8>>,
+    /// Connections of the proxy open now, to clients and to the upstream (made, and not
+    /// dropped: the connection, or both its halves).
+    pub open: usize,
+    /// Client connections of the proxy open now.
     pub clients_open: usize,
     /// The most client connections open at once.
     pub most_clients_open: usize,
@@ -66,28 +81,54 @@ impl Recorder {
         lock(&self.0)
     }
 
-    fn moved(&self, pair: (SocketAddr, SocketAddr)) {
-        lock(&self.0).last_io.insert(pair, now());
+    fn read(&self, pair: (SocketAddr, SocketAddr), bytes: &[u8]) {
+        let mut records = lock(&self.0);
+        records.last_io.insert(pair, now());
+        records
+            .read
+            .entry(pair)
+            .or_default()
+            .extend_from_slice(bytes);
+    }
+
+    fn written(&self, pair: (SocketAddr, SocketAddr), bytes: &[u8]) {
+        let mut records = lock(&self.0);
+        records.last_io.insert(pair, now());
+        records
+            .written
+            .entry(pair)
+            .or_default()
+            .extend_from_slice(bytes);
     }
 }
 
-/// A client connection counted open in a [`Recorder`] until both its halves are dropped.
-struct Open(Recorder);
+/// A connection counted open in a [`Recorder`] until it, or both its halves, are dropped.
+struct Open {
+    recorder: Recorder,
+    client: bool,
+}
 
 impl Open {
-    fn new(recorder: Recorder) -> Arc<Open> {
+    fn new(recorder: Recorder, client: bool) -> Arc<Open> {
         {
             let mut records = recorder.records();
-            records.clients_open += 1;
-            records.most_clients_open = records.most_clients_open.max(records.clients_open);
+            records.open += 1;
+            if client {
+                records.clients_open += 1;
+                records.most_clients_open = records.most_clients_open.max(records.clients_open);
+            }
         }
-        Arc::new(Open(recorder))
+        Arc::new(Open { recorder, client })
     }
 }
 
 impl Drop for Open {
     fn drop(&mut self) {
-        self.0.records().clients_open -= 1;
+        let mut records = self.recorder.records();
+        records.open -= 1;
+        if self.client {
+            records.clients_open -= 1;
+        }
     }
 }
 
@@ -114,7 +155,7 @@ impl AsyncRead for SimRead {
         if let (Poll::Ready(Ok(())), Some(tap)) = (&poll, &self.1)
             && buf.filled().len() > before
         {
-            tap.recorder.moved(tap.pair);
+            tap.recorder.read(tap.pair, &buf.filled()[before..]);
         }
         poll
     }
@@ -134,7 +175,7 @@ impl AsyncWrite for SimWrite {
         if let (Poll::Ready(Ok(n)), Some(tap)) = (&poll, &self.1)
             && *n > 0
         {
-            tap.recorder.moved(tap.pair);
+            tap.recorder.written(tap.pair, &buf[..*n]);
         }
         poll
     }
@@ -160,15 +201,11 @@ impl Connection for SimConnection {
             self.stream.local_addr(),
             self.stream.peer_addr(),
         ) {
-            (Some(recorder), Ok(local), Ok(peer)) => {
-                // Accepted (its local port is the proxy's): a client connection.
-                let open = (local.port() == PROXY_PORT).then(|| Open::new(recorder.clone()));
-                Some(Tap {
-                    pair: (local, peer),
-                    recorder,
-                    _open: open,
-                })
-            }
+            (Some(recorder), Ok(local), Ok(peer)) => Some(Tap {
+                pair: (local, peer),
+                recorder,
+                _open: self.open,
+            }),
             _ => None,
         };
         let (read, write) = self.stream.into_split();
@@ -400,42 +437,52 @@ pub fn sim<'a>(seed: u64, latency: Duration, duration: Duration) -> turmoil::Sim
         .build()
 }
 
-/// The log lines the server wrote while `f` ran (this thread only), each stamped with the
-/// simulated time, without ANSI colours.
+/// The log lines the server wrote while `f` ran (this thread only, the crate's own at debug
+/// level and up), each stamped with the simulated time, without ANSI colours.
+///
+/// One subscriber for the whole test binary, writing to the capturing thread's buffer: a
+/// subscriber per test (`tracing::subscriber::with_default`) loses events when tests run in
+/// parallel, because tracing caches per call site whether anyone listens, across threads.
 pub fn capture_log<R>(f: impl FnOnce() -> R) -> (R, Vec<String>) {
-    let log = Log::default();
-    let subscriber = tracing_subscriber::fmt()
-        .with_writer(log.clone())
-        .with_timer(SimTime)
-        .with_ansi(false)
-        .with_target(false)
-        .with_max_level(tracing::Level::INFO)
-        .finish();
-    let result = tracing::subscriber::with_default(subscriber, f);
-    let text = String::from_utf8_lossy(&lock(&log.0)).into_owned();
+    static INSTALL: std::sync::Once = std::sync::Once::new();
+    INSTALL.call_once(|| {
+        let subscriber = tracing_subscriber::fmt()
+            .with_writer(|| ThreadLog)
+            .with_timer(SimTime)
+            .with_ansi(false)
+            .with_target(false)
+            .with_env_filter("channel_patterns=debug")
+            .finish();
+        tracing::subscriber::set_global_default(subscriber)
+            .expect("no other global subscriber in the simulation tests");
+    });
+    CAPTURED.with(|c| *c.borrow_mut() = Some(Vec::new()));
+    let result = f();
+    let bytes = CAPTURED.with(|c| c.borrow_mut().take()).unwrap_or_default();
+    let text = String::from_utf8_lossy(&bytes).into_owned();
     (result, text.lines().map(str::to_string).collect())
 }
 
-/// Where [`capture_log`] writes.
-#[derive(Clone, Default)]
-struct Log(Arc<Mutex<Vec<u8>>>);
+thread_local! {
+    /// The log of the thread inside [`capture_log`], if any.
+    static CAPTURED: std::cell::RefCell<Option<Vec<u8>>> = const { std::cell::RefCell::new(None) };
+}
 
-impl io::Write for Log {
+/// Writes to this thread's [`CAPTURED`] log, or nowhere.
+struct ThreadLog;
+
+impl io::Write for ThreadLog {
     fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        lock(&self.0).extend_from_slice(buf);
+        CAPTURED.with(|c| {
+            if let Some(log) = c.borrow_mut().as_mut() {
+                log.extend_from_slice(buf);
+            }
+        });
         Ok(buf.len())
     }
 
     fn flush(&mut self) -> io::Result<()> {
         Ok(())
-    }
-}
-
-impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Log {
-    type Writer = Log;
-
-    fn make_writer(&'a self) -> Log {
-        self.clone()
     }
 }
 
