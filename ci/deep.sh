@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Deep property mode: every proptest property with many more cases (default 20,000 each),
-# in release mode. Prints each property suite's wall time and cases per second.
-#   bash ci/deep.sh            # 20,000 cases per property
-#   CASES=100000 bash ci/deep.sh
+# in release mode. Prints each property suite's wall time and cases per second. Then the
+# proxy's fault schedules (tests/sim_schedules.rs, default 5,000), with schedules per second.
+#   bash ci/deep.sh            # 20,000 cases per property, 5,000 schedules
+#   CASES=100000 SIM_CASES=20000 bash ci/deep.sh
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -34,3 +35,33 @@ done
 printf 'deep: %d properties x %d cases in %.1f s (%d cases/s)\n' \
   "$total_props" "$cases" "$(awk "BEGIN { print $total_ms / 1000 }")" \
   "$(( total_props * cases * 1000 / (total_ms > 0 ? total_ms : 1) ))"
+
+# The proxy under generated fault schedules (tests/sim_schedules.rs), SIM_CASES of them
+# (default 5,000): the properties on each, then each schedule's trace twice for determinism
+# (a tenth as many), and the broken twin rejected. Prints how many schedules put the proxy
+# through each kind of fault, and schedules per second.
+sim_cases=${SIM_CASES:-5000}
+cargo test --release --no-run --test sim_schedules 2> /dev/null
+start=$(date +%s%N)
+out=$(PROPTEST_CASES=$sim_cases SIM_TALLY=1 cargo test --release -q --test sim_schedules \
+  the_proxy_survives_every_schedule -- --nocapture 2>&1) || {
+  echo "$out"
+  echo "deep: sim_schedules FAILED"
+  exit 1
+}
+ms=$(( ($(date +%s%N) - start) / 1000000 ))
+survived=$(grep -c '^survived:' <<< "$out" || true)
+[ "$survived" -ge "$sim_cases" ] || { echo "$out"; echo "deep: only $survived schedules ran"; exit 1; }
+echo "sim_schedules: $survived schedules survived in $(awk "BEGIN { print $ms / 1000 }") s" \
+  "($(( survived * 1000 / (ms > 0 ? ms : 1) )) schedules/s); schedules with each kind of fault:"
+grep '^survived:' <<< "$out" | cut -d: -f2 | tr ' ' '\n' | grep . | sort | uniq -c |
+  awk '{ printf "  %-26s %6d\n", $2, $1 }'
+twice=$(( sim_cases / 10 > 0 ? sim_cases / 10 : 1 ))
+PROPTEST_CASES=$twice cargo test --release -q --test sim_schedules -- \
+  the_same_schedule_gives_the_same_trace a_relay_that_drops_leftover_bytes_is_rejected \
+  > /dev/null 2>&1 || {
+  PROPTEST_CASES=$twice cargo test --release -q --test sim_schedules 2>&1 | tail -30
+  echo "deep: sim_schedules determinism or twin FAILED"
+  exit 1
+}
+echo "sim_schedules: $twice schedules gave the same trace twice; the broken twin was rejected"

@@ -23,11 +23,12 @@ fn lcg(state: &mut u64) -> u64 {
     *state >> 33
 }
 
-/// 200 concurrent connections, each with its own pseudo-random payload of up to 4 MiB each
-/// way: every byte arrives, in order, both ways.
+/// 100 concurrent connections, each with its own pseudo-random payload of up to 1 MiB each
+/// way: every byte arrives, in order, both ways. (A smoke test on real sockets: delivery under
+/// faults is `tests/sim_schedules.rs`'s.)
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn two_hundred_connections_deliver_every_byte_both_ways() {
-    const CONNECTIONS: usize = 200;
+async fn a_hundred_connections_deliver_every_byte_both_ways() {
+    const CONNECTIONS: usize = 100;
     let (up, results) = upstream(CONNECTIONS, false).await;
     let proxy = proxy(&up, IDLE, Duration::from_secs(5)).await;
 
@@ -37,11 +38,11 @@ async fn two_hundred_connections_deliver_every_byte_both_ways() {
     for _ in 0..CONNECTIONS {
         let out = Payload {
             seed: lcg(&mut state),
-            len: lcg(&mut state) % (4 << 20) + 1,
+            len: lcg(&mut state) % (1 << 20) + 1,
         };
         let back = Payload {
             seed: lcg(&mut state),
-            len: lcg(&mut state) % (4 << 20) + 1,
+            len: lcg(&mut state) % (1 << 20) + 1,
         };
         total += out.len + back.len;
         let addr = proxy.addr.clone();
@@ -57,7 +58,7 @@ async fn two_hundred_connections_deliver_every_byte_both_ways() {
         upstream_checks.iter().all(Result::is_ok),
         "{upstream_checks:?}"
     );
-    assert!(total > 500 << 20, "only {total} bytes moved");
+    assert!(total > 64 << 20, "only {total} bytes moved");
 
     proxy.shutdown.trigger();
     let summary = timeout(BOUND, proxy.task).await.unwrap().unwrap().unwrap();
