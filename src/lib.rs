@@ -30,15 +30,6 @@
 #![warn(clippy::unwrap_used, clippy::expect_used)]
 
 pub mod advanced;
-#[allow(
-    missing_docs,
-    dead_code,
-    unused_mut,
-    unused_variables,
-    clippy::all,
-    clippy::unwrap_used,
-    reason = "the guide's code is kept exactly as written, lint findings included"
-)]
 pub mod as_written;
 pub mod broadcast;
 pub mod catalog;

@@ -12,6 +12,19 @@ use tokio::time::Instant;
 
 const MS: Duration = Duration::from_millis(1);
 
+/// Runs `sim`, which must end well, and checks that the proxy logged exactly one closed
+/// connection, with `what` (its byte counts and reason) in the line.
+fn assert_one_close(mut sim: turmoil::Sim<'_>, what: &str) {
+    let (result, log) = capture_log(|| sim.run());
+    result.unwrap();
+    let closed: Vec<_> = log
+        .iter()
+        .filter(|l| l.contains("connection closed"))
+        .collect();
+    assert_eq!(closed.len(), 1, "{log:#?}");
+    assert!(closed[0].contains(what), "{log:#?}");
+}
+
 /// An idle connection is closed exactly one idle timeout after the last byte the proxy
 /// relayed: the client, at a fixed latency, sees EOF exactly `IDLE` after that byte arrived.
 #[test]
@@ -34,16 +47,9 @@ fn the_idle_timeout_is_exact_in_simulated_time() {
         assert_eq!((end.tasks_alive, end.streams_open), (0, 0));
         Ok(())
     });
-    let (result, log) = capture_log(|| sim.run());
-    result.unwrap();
-    let closed: Vec<_> = log
-        .iter()
-        .filter(|l| l.contains("connection closed"))
-        .collect();
-    assert_eq!(closed.len(), 1, "{log:#?}");
-    assert!(
-        closed[0].contains("client_to_upstream=4 upstream_to_client=4 reason=idle timeout"),
-        "{log:#?}"
+    assert_one_close(
+        sim,
+        "client_to_upstream=4 upstream_to_client=4 reason=idle timeout",
     );
 }
 
@@ -250,16 +256,9 @@ fn a_partition_ends_the_connection_at_the_idle_timeout_and_says_why() {
         proxy.stop().await;
         Ok(())
     });
-    let (result, log) = capture_log(|| sim.run());
-    result.unwrap();
-    let closed: Vec<_> = log
-        .iter()
-        .filter(|l| l.contains("connection closed"))
-        .collect();
-    assert_eq!(closed.len(), 1, "{log:#?}");
-    assert!(
-        closed[0].contains("client_to_upstream=8 upstream_to_client=4 reason=idle timeout"),
-        "{log:#?}"
+    assert_one_close(
+        sim,
+        "client_to_upstream=8 upstream_to_client=4 reason=idle timeout",
     );
 }
 
@@ -294,12 +293,9 @@ fn an_upstream_closing_mid_reply_passes_the_close_on() {
         assert_eq!(end.summary.closed_at_drain, 0);
         Ok(())
     });
-    let (result, log) = capture_log(|| sim.run());
-    result.unwrap();
-    assert!(
-        log.iter()
-            .any(|l| l.contains("client_to_upstream=7 upstream_to_client=1500 reason=finished")),
-        "{log:#?}"
+    assert_one_close(
+        sim,
+        "client_to_upstream=7 upstream_to_client=1500 reason=finished",
     );
 }
 
@@ -350,11 +346,8 @@ fn a_slow_reader_with_a_small_tcp_capacity_gets_every_byte() {
         assert_eq!(end.summary.closed_at_drain, 0);
         Ok(())
     });
-    let (result, log) = capture_log(|| sim.run());
-    result.unwrap();
-    assert!(
-        log.iter()
-            .any(|l| l.contains("client_to_upstream=0 upstream_to_client=200000 reason=finished")),
-        "{log:#?}"
+    assert_one_close(
+        sim,
+        "client_to_upstream=0 upstream_to_client=200000 reason=finished",
     );
 }

@@ -3,17 +3,6 @@
 //! unchanged and does the least a caller would; what it prints is its own (the guide's
 //! functions here print nothing), and it says so in its docs.
 
-// The parent module allows the guide's lint findings; this is our code, linted like the crate.
-#![warn(
-    missing_docs,
-    dead_code,
-    unused_mut,
-    unused_variables,
-    clippy::all,
-    clippy::unwrap_used,
-    clippy::expect_used
-)]
-
 use std::time::Duration;
 
 use tokio::io::{AsyncReadExt, AsyncWriteExt};

@@ -78,20 +78,39 @@ macro_rules! println {
     };
 }
 
-// The guide's code, unformatted and with its own lints' findings, is kept exactly as written.
-#[rustfmt::skip] pub mod app_shutdown;
-#[rustfmt::skip] pub mod broadcast_basic;
-#[rustfmt::skip] pub mod broadcast_events;
-#[rustfmt::skip] pub mod broadcast_lagging;
-#[rustfmt::skip] pub mod mpsc_backpressure;
-#[rustfmt::skip] pub mod mpsc_basic;
-#[rustfmt::skip] pub mod mpsc_multi_producer;
-#[rustfmt::skip] pub mod mpsc_shutdown;
-#[rustfmt::skip] pub mod oneshot_dropped_sender;
-#[rustfmt::skip] pub mod oneshot_request_response;
-#[rustfmt::skip] pub mod select_shutdown;
-#[rustfmt::skip] pub mod state_machine;
-#[rustfmt::skip] pub mod watch_basic;
-#[rustfmt::skip] pub mod watch_changed;
-#[rustfmt::skip] pub mod watch_idle_timeout;
-#[rustfmt::skip] pub mod watch_multi_receiver;
+/// Declares the guide's blocks: unformatted, and with the findings of their own lints
+/// allowed, since each is kept exactly as written.
+macro_rules! guide_blocks {
+    ($($block:ident)*) => {$(
+        #[rustfmt::skip]
+        #[allow(
+            missing_docs,
+            dead_code,
+            unused_mut,
+            unused_variables,
+            clippy::all,
+            clippy::unwrap_used,
+            reason = "the guide's code is kept exactly as written, lint findings included"
+        )]
+        pub mod $block;
+    )*};
+}
+
+guide_blocks! {
+    app_shutdown
+    broadcast_basic
+    broadcast_events
+    broadcast_lagging
+    mpsc_backpressure
+    mpsc_basic
+    mpsc_multi_producer
+    mpsc_shutdown
+    oneshot_dropped_sender
+    oneshot_request_response
+    select_shutdown
+    state_machine
+    watch_basic
+    watch_changed
+    watch_idle_timeout
+    watch_multi_receiver
+}

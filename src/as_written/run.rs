@@ -7,17 +7,6 @@
 //! bounded by [`BOUND`] of paused time. Nothing here knows which pattern is defective: the
 //! verdict comes only from what the run did.
 
-// The parent module allows the guide's lint findings; this is our code, linted like the crate.
-#![warn(
-    missing_docs,
-    dead_code,
-    unused_mut,
-    unused_variables,
-    clippy::all,
-    clippy::unwrap_used,
-    clippy::expect_used
-)]
-
 use std::any::Any;
 use std::cell::Cell;
 use std::fmt;
