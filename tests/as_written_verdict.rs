@@ -264,3 +264,23 @@ fn verdict_lines() {
         "verdict: still waiting after 1us 500ns of paused time, with 1 task alive besides main"
     );
 }
+
+/// `capture` scopes the guide's `println!`s: a nested capture gets its own lines, and the outer
+/// one is restored when it returns, also when it panics.
+#[test]
+fn captures_nest_and_restore_the_outer_one() {
+    use channel_patterns::as_written::{capture, print_line};
+    let (outer, inner) = (Transcript::new(), Transcript::new());
+    capture(&outer, || {
+        print_line("before".into());
+        capture(&inner, || print_line("inside".into()));
+        print_line("after".into());
+        let panicked = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
+            capture(&inner, || panic!("in a nested capture"))
+        }));
+        assert!(panicked.is_err());
+        print_line("after the panic".into());
+    });
+    assert_eq!(outer.lines(), ["before", "after", "after the panic"]);
+    assert_eq!(inner.lines(), ["inside"]);
+}
