@@ -72,7 +72,8 @@ for group in "${groups[@]}"; do
     patterns)
       files=(src/*.rs src/advanced/*.rs src/corrected/*.rs src/as_written/{mod,run,driver}.rs)
       test_args=$(tests mpsc oneshot broadcast watch advanced prop_patterns documented_output \
-        as_written as_written_verdict errata errata_index quick_reference cli verdict corrected_guide)
+        as_written as_written_verdict as_written_quiet errata errata_index quick_reference cli verdict \
+        corrected_guide)
       ;;
     # The loom-only backend of src/rt.rs, compiled only under the loom cfg and killed by the
     # loom suites, in an optimised build (loom explores thousands of interleavings): each

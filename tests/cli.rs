@@ -519,6 +519,23 @@ fn run_as_written_shows_the_lagging_example_hang() {
     );
 }
 
+/// `run app-shutdown --as-written`: the guide's code panics (E03); the verdict reports it, and
+/// nothing else does (no `thread 'main' panicked` on stderr).
+#[test]
+fn run_as_written_reports_the_app_shutdown_panic_once() {
+    let output = channel_patterns(&["run", "app-shutdown", "--as-written"]);
+    assert_eq!(output.status.code(), Some(1), "{output:?}");
+    let stdout = String::from_utf8(output.stdout).unwrap();
+    assert!(
+        stdout.starts_with(
+            "verdict: panicked: called `Result::unwrap()` on an `Err` value: SendError { .. }\n"
+        ),
+        "{stdout}"
+    );
+    assert!(stdout.contains("\n  E03  "), "{stdout}");
+    assert_eq!(String::from_utf8_lossy(&output.stderr), "");
+}
+
 /// Every pattern `--as-written`: a verdict line after what the code printed; exit 0 exactly
 /// when it finished cleanly, and otherwise at least one of the pattern's errata explains it.
 #[test]
