@@ -284,3 +284,20 @@ fn captures_nest_and_restore_the_outer_one() {
     assert_eq!(outer.lines(), ["before", "after", "after the panic"]);
     assert_eq!(inner.lines(), ["inside"]);
 }
+
+/// `capture_thread` sends a thread's `println!`s to a transcript for good: how the E13 example
+/// (`examples/backpressure_schedules.rs`) captures a multi-thread runtime's workers.
+#[test]
+fn capture_thread_captures_the_rest_of_the_thread() {
+    use channel_patterns::as_written::{capture_thread, print_line};
+    let out = Transcript::new();
+    let worker = out.clone();
+    std::thread::spawn(move || {
+        capture_thread(&worker);
+        print_line("from a worker".into());
+        print_line("and again".into());
+    })
+    .join()
+    .unwrap();
+    assert_eq!(out.lines(), ["from a worker", "and again"]);
+}

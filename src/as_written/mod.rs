@@ -50,6 +50,14 @@ pub fn capture<R>(out: &Transcript, f: impl FnOnce() -> R) -> R {
     f()
 }
 
+/// Sends every `println!` of the guide's code on this thread to `out` from now on.
+///
+/// For the worker threads of a multi-thread runtime (`Builder::on_thread_start`), where the
+/// guide's tasks run on threads that [`capture`] cannot scope.
+pub fn capture_thread(out: &Transcript) {
+    CAPTURE.with(|c| *c.borrow_mut() = Some(out.clone()));
+}
+
 /// Where a `println!` of the guide's code goes: the captured transcript, or stdout.
 pub fn print_line(line: String) {
     let captured = CAPTURE.with(|c| c.borrow().clone());
