@@ -19,6 +19,8 @@
 //! | Advanced Patterns | [`advanced`] | `tests/advanced.rs` |
 //! | Summary, Quick Reference table | - | `tests/quick_reference.rs` |
 //! | the corrected guide, generated from `src/` | [`corrected`] | `tests/corrected_guide.rs` |
+//! | the command line, the report, the errata read from `ERRATA.md` | [`cli`], [`report`], [`errata`] | `tests/cli.rs`, `tests/proxy_args.rs`, `tests/errata_index.rs` |
+//! | the proxy on a simulated network (turmoil) | [`proxy::net`] | `tests/sim_proxy.rs`, `tests/sim_schedules.rs` |
 //! | Output blocks of the guide | [`guide`], [`catalog`] | `tests/documented_output.rs` |
 //! | every defect | [`as_written`] | `tests/errata.rs`, `tests/as_written.rs` |
 //! | the guide's code run by name, with a verdict (`run NAME --as-written`) | [`as_written::run`], [`as_written::driver`] | `tests/as_written_verdict.rs` |
