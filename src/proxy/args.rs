@@ -28,8 +28,13 @@ pub const DEFAULT_DRAIN_TIMEOUT: &str = "30s";
                   turns the per-connection lines off."
 )]
 pub struct ProxyArgs {
-    /// Where to accept clients: IP:PORT, e.g. 127.0.0.1:8080 or [::1]:8080.
-    #[arg(long, value_name = "ADDR", value_parser = parse_listen)]
+    /// Where to accept clients: an IP address and a port.
+    #[arg(
+        long,
+        value_name = "ADDR",
+        value_parser = parse_listen,
+        help = "Where to accept clients: IP:PORT, e.g. 127.0.0.1:8080 or [::1]:8080"
+    )]
     pub listen: SocketAddr,
     /// Where to connect for each client: HOST:PORT, resolved at each connection.
     #[arg(long, value_name = "HOST:PORT", value_parser = parse_upstream)]
