@@ -50,7 +50,9 @@ tests() { printf -- '--cargo-arg=--test=%s ' "$@"; }
 
 status=0
 for group in "${groups[@]}"; do
-  env=()
+  # Read by tests/corrected_guide.rs, which then skips compiling the guide's blocks as programs
+  # (a rebuild per mutant, and nothing the other tests would miss).
+  env=(CHANNEL_PATTERNS_MUTANTS=1)
   profile=mutants
   case $group in
     # The proxy and the coordination code it runs: the tests of the relay, server, idle
@@ -88,7 +90,7 @@ for group in "${groups[@]}"; do
         files=("src/model/concurrent/$channel.rs")
         test_args=$(tests "loom_$channel" "loom_patterns_$channel")
       fi
-      env=(RUSTFLAGS="--cfg channel_patterns_loom" LOOM_MAX_PREEMPTIONS="${LOOM_MAX_PREEMPTIONS:-2}")
+      env+=(RUSTFLAGS="--cfg channel_patterns_loom" LOOM_MAX_PREEMPTIONS="${LOOM_MAX_PREEMPTIONS:-2}")
       profile=mutants-loom
       ;;
     *)
