@@ -290,3 +290,37 @@ async fn connected() -> (
     let (read, write) = sender.unwrap().into_split();
     (accepted.unwrap().0, read, write)
 }
+
+/// The server's TCP connections, as `proxy::net` gives them: small writes go out at once
+/// (`TCP_NODELAY`), the address is the socket's own, and the halves are the two ends of one
+/// socket.
+#[tokio::test]
+async fn tcp_connections_send_small_writes_at_once_and_split_into_their_halves() {
+    use channel_patterns::proxy::net::{Accept, Connect, Connection, Tcp};
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let target = addr.to_string();
+    let (connected, accepted) = tokio::join!(Tcp.connect(&target), Accept::accept(&listener));
+    let (client, (server, peer)) = (connected.unwrap(), accepted.unwrap());
+    assert_eq!(Connection::local_addr(&client).unwrap(), peer);
+    assert_eq!(Connection::local_addr(&server).unwrap(), addr);
+    assert!(!client.nodelay().unwrap());
+    client.send_small_writes_at_once();
+    assert!(client.nodelay().unwrap());
+
+    let (mut read, mut write) = server.into_halves();
+    write.write_all(b"ping").await.unwrap();
+    let (mut client_read, mut client_write) = client.into_halves();
+    let mut got = [0; 4];
+    timeout(BOUND, client_read.read_exact(&mut got))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(&got, b"ping");
+    client_write.write_all(b"pong").await.unwrap();
+    timeout(BOUND, read.read_exact(&mut got))
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(&got, b"pong");
+}
