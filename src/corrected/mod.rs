@@ -56,7 +56,8 @@ pub fn corrected_guide() -> io::Result<String> {
         if !line.starts_with("```") {
             out.push_str(line);
             out.push('\n');
-            if line.starts_with("# ") && out.len() == line.len() + 1 {
+            // Under the title, the first line: what this file is.
+            if out.len() == line.len() + 1 {
                 out.push('\n');
                 out.push_str(PREAMBLE);
                 out.push('\n');
