@@ -6,7 +6,7 @@ use std::time::Duration;
 
 use channel_patterns::Transcript;
 use channel_patterns::advanced::{app_shutdown, select_shutdown, state_machine};
-use common::{assert_pattern, tasks_alive};
+use common::{assert_pattern, tasks_alive, within};
 use pretty_assertions::assert_eq;
 
 /// Both tasks processed, then shutdown, with no sleep before the signal (erratum E08).
@@ -31,7 +31,11 @@ async fn select_shutdown_worker_loses_no_accepted_work() {
         work_tx.send(format!("task {i}")).await.unwrap();
     }
     let out = Transcript::new();
-    select_shutdown::worker(work_rx, shutdown_rx, out.clone()).await;
+    within(
+        "the worker",
+        select_shutdown::worker(work_rx, shutdown_rx, out.clone()),
+    )
+    .await;
     assert_eq!(
         out.lines(),
         [
@@ -64,7 +68,9 @@ async fn app_shutdown_a_worker_started_after_the_signal_stops_too() {
     app.spawn_worker("early".into());
     app.shutdown();
     app.spawn_worker("late".into());
-    app.wait_stopped(done_rx).await.unwrap();
+    within("the workers' stop", app.wait_stopped(done_rx))
+        .await
+        .unwrap();
     assert_eq!(
         out.lines(),
         [
@@ -83,7 +89,9 @@ async fn app_shutdown_a_worker_started_after_the_signal_stops_too() {
 async fn app_shutdown_with_no_workers_does_not_fail() {
     let (mut app, done_rx) = app_shutdown::App::new(Transcript::new());
     app.shutdown();
-    app.wait_stopped(done_rx).await.unwrap();
+    within("the workers' stop", app.wait_stopped(done_rx))
+        .await
+        .unwrap();
     assert_eq!(app.state(), app_shutdown::AppState::Stopped);
 }
 
