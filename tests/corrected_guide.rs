@@ -369,3 +369,38 @@ fn every_erratum_is_noted_with_a_link() {
         );
     }
 }
+
+/// The rewrite rules on made-up code, where the guide's own blocks do not reach: parentheses
+/// and escaped quotes inside strings, a `format!` that is only the start of the argument,
+/// transcript items with no space or two after their comma, and `rt::` inside longer paths.
+#[test]
+fn the_rewrite_rules_on_made_up_code() {
+    let code = r#"fn f(out: Transcript, n: usize) {
+    out.line(format!("a ) b {n}"));
+    out.line(format!("q \" ) {n}"));
+    out.line(format!("{}", n) + "!");
+    out.line("plain");
+    g(out,n);
+    g(out,  n);
+    h(n, out);
+    sort::x(a_rt::y, start::rt::z);
+    rt::spawn(async {});
+}
+"#;
+    let expected = r#"fn f(n: usize) {
+    println!("a ) b {n}");
+    println!("q \" ) {n}");
+    println!("{}", format!("{}", n) + "!");
+    println!("plain");
+    g(n);
+    g(n);
+    h(n);
+    sort::x(a_rt::y, start::rt::z);
+    tokio::spawn(async {});
+}
+"#;
+    assert_eq!(
+        channel_patterns::corrected::rewrite::to_guide_style(code, None),
+        expected
+    );
+}

@@ -258,10 +258,11 @@ fn remove_transcript_items(code: &str) -> String {
                 from = end;
                 let before = code[..start].trim_end();
                 let after = code[end..].trim_start();
+                // A whole item of a list: after `(`, `{` or `,` (so not the end of a longer
+                // word either), before `)`, `}` or `,`.
                 let opens = before.ends_with(['(', '{', ',']);
                 let closes = after.starts_with([')', '}', ',']);
-                let word = !code[..start].ends_with(|c: char| c.is_alphanumeric() || c == '_');
-                if !(opens && closes && word) {
+                if !(opens && closes) {
                     continue;
                 }
                 let (cut_start, cut_end) = if after.starts_with(',') {
@@ -294,15 +295,17 @@ fn remove_transcript_items(code: &str) -> String {
 /// `rt::`).
 fn replace_word_prefix(code: &str, from: &str, to: &str) -> String {
     let mut out = String::new();
-    let mut rest = code;
-    while let Some(at) = rest.find(from) {
+    let mut done = 0;
+    while let Some(found) = code[done..].find(from) {
+        let at = done + found;
+        // The character before, in the whole code: the end of the last match counts too.
         let starts_word =
-            !rest[..at].ends_with(|c: char| c.is_alphanumeric() || c == '_' || c == ':');
-        out.push_str(&rest[..at]);
+            !code[..at].ends_with(|c: char| c.is_alphanumeric() || c == '_' || c == ':');
+        out.push_str(&code[done..at]);
         out.push_str(if starts_word { to } else { from });
-        rest = &rest[at + from.len()..];
+        done = at + from.len();
     }
-    out.push_str(rest);
+    out.push_str(&code[done..]);
     out
 }
 
