@@ -281,11 +281,6 @@ impl Proxy {
         end.await
             .expect("the proxy host reports how its server ended")
     }
-
-    /// The shutdown the server watches, to trigger it without waiting.
-    pub fn shutdown(&self) -> &Shutdown {
-        &self.shutdown
-    }
 }
 
 /// Runs the real server on host `proxy`, with `config`, until it is stopped.
