@@ -178,21 +178,8 @@ fn run_proxy(args: &ProxyArgs) -> ExitCode {
         .first()
         .and_then(|l| l.local_addr().ok())
         .unwrap_or(args.listen);
-    // The signals on a thread and runtime of their own, beside the servers' threads.
     let shutdown = Shutdown::new();
-    let signals = shutdown.clone();
-    let watcher = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .and_then(|runtime| {
-            std::thread::Builder::new()
-                .name("signals".into())
-                .spawn(move || {
-                    runtime.block_on(wait_for_signal());
-                    signals.trigger();
-                })
-        });
-    if let Err(e) = watcher {
+    if let Err(e) = watch_signals(shutdown.clone()) {
         eprintln!("error: cannot watch for signals: {e}");
         return ExitCode::FAILURE;
     }
@@ -220,25 +207,64 @@ fn run_proxy(args: &ProxyArgs) -> ExitCode {
     }
 }
 
-/// Ctrl-C, or SIGTERM (what service managers send).
-async fn wait_for_signal() {
+/// Ctrl-C and SIGTERM (what service managers send) trigger `shutdown`, from a thread and runtime
+/// of their own beside the servers' threads. The handlers are registered before this returns, so
+/// that a signal sent as soon as the proxy says it is listening drains it: registered lazily on
+/// that thread, an early SIGTERM met the default disposition and killed the proxy (exit 143).
+fn watch_signals(shutdown: Shutdown) -> std::io::Result<()> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()?;
+    let signals = {
+        let _context = runtime.enter();
+        Signals::register()?
+    };
+    std::thread::Builder::new()
+        .name("signals".into())
+        .spawn(move || {
+            runtime.block_on(signals.recv());
+            shutdown.trigger();
+        })?;
+    Ok(())
+}
+
+/// The registered stop signals: Ctrl-C, and on Unix SIGTERM.
+struct Signals {
     #[cfg(unix)]
-    {
-        use tokio::signal::unix::{SignalKind, signal};
-        match signal(SignalKind::terminate()) {
-            Ok(mut term) => {
-                tokio::select! {
-                    _ = tokio::signal::ctrl_c() => {}
-                    _ = term.recv() => {}
-                }
-            }
-            Err(_) => {
-                let _ = tokio::signal::ctrl_c().await;
-            }
+    interrupt: tokio::signal::unix::Signal,
+    #[cfg(unix)]
+    terminate: tokio::signal::unix::Signal,
+    #[cfg(windows)]
+    ctrl_c: tokio::signal::windows::CtrlC,
+}
+
+impl Signals {
+    /// Installs the handlers now; needs a runtime context.
+    fn register() -> std::io::Result<Self> {
+        #[cfg(unix)]
+        {
+            use tokio::signal::unix::{SignalKind, signal};
+            Ok(Self {
+                interrupt: signal(SignalKind::interrupt())?,
+                terminate: signal(SignalKind::terminate())?,
+            })
+        }
+        #[cfg(windows)]
+        {
+            Ok(Self {
+                ctrl_c: tokio::signal::windows::ctrl_c()?,
+            })
         }
     }
-    #[cfg(not(unix))]
-    {
-        let _ = tokio::signal::ctrl_c().await;
+
+    /// Waits for the first of them.
+    async fn recv(mut self) {
+        #[cfg(unix)]
+        tokio::select! {
+            _ = self.interrupt.recv() => {}
+            _ = self.terminate.recv() => {}
+        }
+        #[cfg(windows)]
+        self.ctrl_c.recv().await;
     }
 }
