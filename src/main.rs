@@ -183,7 +183,8 @@ fn run_proxy(args: &ProxyArgs) -> ExitCode {
         eprintln!("error: cannot watch for signals: {e}");
         return ExitCode::FAILURE;
     }
-    tracing::info!(listen = %local, upstream = %args.upstream, idle_timeout = ?args.idle_timeout, threads, "proxy listening");
+    // Its pid, for whoever stops it: from this line on, SIGTERM or SIGINT to it drains.
+    tracing::info!(listen = %local, upstream = %args.upstream, idle_timeout = ?args.idle_timeout, threads, pid = std::process::id(), "proxy listening");
     let config = server::Config {
         upstream: args.upstream.clone(),
         idle_timeout: args.idle_timeout,

@@ -417,11 +417,98 @@ fn proxy_listen_address_in_use_exits_1() {
     );
 }
 
+/// The proxy binary, run under coreutils' `timeout` like every run here, and stopped by a
+/// signal to its own pid, which its "proxy listening" line gives. Never through `timeout`: a
+/// signal that reaches `timeout` before its `fork()` has returned in it makes it exit 128+N
+/// without passing the signal on, and under load that can be after the proxy has started and
+/// logged. The proxy was then left running, holding the log pipe open, and the test waited
+/// for ever (1 run in 10 of the 100-signal test below, with both cores busy).
+struct RunningProxy {
+    /// `timeout`, the proxy's parent.
+    bound: std::process::Child,
+    /// The proxy's stderr: its log. Reads end when the proxy does, which `timeout` bounds.
+    log: std::io::BufReader<std::process::ChildStderr>,
+    /// From the first log line; `None` until it has been read.
+    pid: Option<String>,
+}
+
+impl RunningProxy {
+    /// Starts `channel-patterns proxy ARGS` at log level info, and reads its first line, which
+    /// must say that it is listening and give its pid.
+    fn start(args: &[&str]) -> Self {
+        let mut command_line = vec!["proxy"];
+        command_line.extend_from_slice(args);
+        let mut bound = bounded_command(&command_line)
+            .env("RUST_LOG", "info")
+            .stderr(std::process::Stdio::piped())
+            .spawn()
+            .unwrap();
+        let log = std::io::BufReader::new(bound.stderr.take().unwrap());
+        let mut proxy = Self {
+            bound,
+            log,
+            pid: None,
+        };
+        let line = proxy.next_line();
+        assert!(line.contains("proxy listening"), "{line}");
+        let pid = line
+            .split_whitespace()
+            .find_map(|field| field.strip_prefix("pid="))
+            .unwrap_or_else(|| panic!("no pid= in the listening line: {line}"));
+        proxy.pid = Some(pid.to_string());
+        proxy
+    }
+
+    /// The next line of its log.
+    fn next_line(&mut self) -> String {
+        use std::io::BufRead;
+        let mut line = String::new();
+        self.log.read_line(&mut line).unwrap();
+        line
+    }
+
+    /// Sends it `signal` ("-TERM", "-INT").
+    fn signal(&self, signal: &str) {
+        let pid = self
+            .pid
+            .as_deref()
+            .expect("the pid, from the listening line");
+        let sent = Command::new("kill").args([signal, pid]).status().unwrap();
+        assert!(sent.success(), "kill {signal} {pid}");
+    }
+
+    /// Waits for it to exit: its exit code (`timeout` exits as it does), and the rest of its
+    /// log.
+    fn wait(&mut self) -> (Option<i32>, String) {
+        use std::io::Read;
+        let code = self.bound.wait().unwrap().code();
+        let mut rest = String::new();
+        self.log.read_to_string(&mut rest).unwrap();
+        (code, rest)
+    }
+}
+
+impl Drop for RunningProxy {
+    /// Stops it if the test fails half-way: SIGTERM to the proxy when its pid is known, else to
+    /// `timeout`, which ends the proxy within its limit anyway (and if the test itself is
+    /// killed).
+    fn drop(&mut self) {
+        if let Ok(None) = self.bound.try_wait() {
+            let pid = match &self.pid {
+                Some(pid) => pid.clone(),
+                None => self.bound.id().to_string(),
+            };
+            let _ = Command::new("kill").args(["-TERM", &pid]).status();
+            let _ = self.bound.wait();
+        }
+    }
+}
+
 /// The real binary: relays a request and its answer, logs the connection at info level, and
 /// exits 0 on SIGTERM after draining.
 #[test]
 fn proxy_relays_logs_and_exits_0_on_sigterm() {
-    use std::io::{BufRead, BufReader, Read, Write};
+    use std::io::{Read, Write};
     use std::net::{Shutdown, TcpListener, TcpStream};
 
     let upstream = TcpListener::bind("127.0.0.1:0").unwrap();
@@ -436,21 +523,7 @@ fn proxy_relays_logs_and_exits_0_on_sigterm() {
         let probe = TcpListener::bind("127.0.0.1:0").unwrap();
         probe.local_addr().unwrap().to_string()
     };
-    /// Stops the proxy if the test fails half-way. SIGTERM, which `timeout` passes on; if the
-    /// test itself is killed, `timeout` still ends the proxy within its limit.
-    struct StopOnDrop(std::process::Child);
-    impl Drop for StopOnDrop {
-        fn drop(&mut self) {
-            if let Ok(None) = self.0.try_wait() {
-                let _ = Command::new("kill")
-                    .args(["-TERM", &self.0.id().to_string()])
-                    .status();
-                let _ = self.0.wait();
-            }
-        }
-    }
-    let mut child = bounded_command(&[
-        "proxy",
+    let mut proxy = RunningProxy::start(&[
         "--listen",
         &listen,
         "--upstream",
@@ -459,17 +532,7 @@ fn proxy_relays_logs_and_exits_0_on_sigterm() {
         "10s",
         "--drain-timeout",
         "1s",
-    ])
-    .env("RUST_LOG", "info")
-    .stderr(std::process::Stdio::piped())
-    .spawn()
-    .unwrap();
-    // Reads of the log end when the proxy does: bounded by `timeout`.
-    let mut log = BufReader::new(child.stderr.take().unwrap());
-    let mut child = StopOnDrop(child);
-    let mut line = String::new();
-    log.read_line(&mut line).unwrap();
-    assert!(line.contains("proxy listening"), "{line}");
+    ]);
 
     let mut c = TcpStream::connect(&listen).unwrap();
     c.set_read_timeout(Some(std::time::Duration::from_secs(RUN_LIMIT_SECS.into())))
@@ -481,38 +544,28 @@ fn proxy_relays_logs_and_exits_0_on_sigterm() {
     assert_eq!(answer, "HELLO");
     echo.join().unwrap();
 
-    line.clear();
-    log.read_line(&mut line).unwrap();
+    let line = proxy.next_line();
     assert!(line.contains("connection closed"), "{line}");
     assert!(line.contains("client_to_upstream=5"), "{line}");
     assert!(line.contains("upstream_to_client=5"), "{line}");
     assert!(line.contains("reason=finished"), "{line}");
 
-    let killed = Command::new("kill")
-        .args(["-TERM", &child.0.id().to_string()])
-        .status()
-        .unwrap();
-    assert!(killed.success());
-    let status = child.0.wait().unwrap();
-    assert_eq!(status.code(), Some(0));
-    let mut rest = String::new();
-    log.read_to_string(&mut rest).unwrap();
+    proxy.signal("-TERM");
+    let (code, rest) = proxy.wait();
+    assert_eq!(code, Some(0), "{rest}");
     assert!(rest.contains("proxy stopped"), "{rest}");
 }
 
 /// A stop signal sent as soon as the proxy says it is listening drains it (exit 0), whether it
 /// is SIGTERM or SIGINT: the handlers are in place before that line. When they were registered
 /// on the signals thread after it, a few in 100 such signals killed the proxy (exit 143 or 130):
-/// this sends 50 of each, which caught that code in about 1 run of 6 (the signal goes through
-/// kill(1) and `timeout`, which gives the proxy time).
+/// this sends 50 of each, which caught that code in about 1 run of 6 (kill(1) gives the proxy
+/// a millisecond or so).
 #[test]
 fn proxy_drains_on_a_signal_sent_as_soon_as_it_says_listening() {
-    use std::io::{BufRead, BufReader, Read};
-
     for round in 0..100 {
         let signal = if round % 2 == 0 { "-TERM" } else { "-INT" };
-        let mut child = bounded_command(&[
-            "proxy",
+        let mut proxy = RunningProxy::start(&[
             "--listen",
             "127.0.0.1:0",
             "--upstream",
@@ -521,30 +574,10 @@ fn proxy_drains_on_a_signal_sent_as_soon_as_it_says_listening() {
             "10s",
             "--threads",
             "1",
-        ])
-        .env("RUST_LOG", "info")
-        .stderr(std::process::Stdio::piped())
-        .spawn()
-        .unwrap();
-        // Reads of the log end when the proxy does: bounded by `timeout`.
-        let mut log = BufReader::new(child.stderr.take().unwrap());
-        let mut line = String::new();
-        log.read_line(&mut line).unwrap();
-        assert!(line.contains("proxy listening"), "{line}");
-        // `timeout` passes the signal on to the proxy, and exits as the proxy does.
-        let sent = Command::new("kill")
-            .args([signal, &child.id().to_string()])
-            .status()
-            .unwrap();
-        assert!(sent.success());
-        let status = child.wait().unwrap();
-        let mut rest = String::new();
-        log.read_to_string(&mut rest).unwrap();
-        assert_eq!(
-            status.code(),
-            Some(0),
-            "round {round}, kill {signal}: {rest}"
-        );
+        ]);
+        proxy.signal(signal);
+        let (code, rest) = proxy.wait();
+        assert_eq!(code, Some(0), "round {round}, kill {signal}: {rest}");
         assert!(rest.contains("proxy stopped"), "{rest}");
     }
 }
