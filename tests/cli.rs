@@ -532,6 +532,8 @@ fn proxy_relays_logs_and_exits_0_on_sigterm() {
         "10s",
         "--drain-timeout",
         "1s",
+        "--threads",
+        "2",
     ]);
 
     let mut c = TcpStream::connect(&listen).unwrap();
@@ -554,6 +556,16 @@ fn proxy_relays_logs_and_exits_0_on_sigterm() {
     let (code, rest) = proxy.wait();
     assert_eq!(code, Some(0), "{rest}");
     assert!(rest.contains("proxy stopped"), "{rest}");
+    // Each of the two servers says how many of its connections are still open: none, the one
+    // connection having closed. (It once counted the other thread's server as one.)
+    let draining: Vec<_> = rest
+        .lines()
+        .filter(|line| line.contains("shutting down: no longer accepting"))
+        .collect();
+    assert_eq!(draining.len(), 2, "{rest}");
+    for line in draining {
+        assert!(line.contains(" open=0 "), "{line}");
+    }
 }
 
 /// A stop signal sent as soon as the proxy says it is listening drains it (exit 0), whether it

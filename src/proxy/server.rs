@@ -141,13 +141,14 @@ where
 
     drop(listener);
     drop(stop);
-    let open = shutdown.listeners();
-    info!(open, drain_timeout = ?config.drain_timeout, "shutting down: no longer accepting");
+    // Connections that ended but were not reaped yet are not "still open". The count is this
+    // server's own: the shutdown's listeners would also count the other threads' servers.
+    while connections.try_join_next().is_some() {}
+    info!(open = connections.len(), drain_timeout = ?config.drain_timeout, "shutting down: no longer accepting");
     if tokio::time::timeout(config.drain_timeout, shutdown.drained())
         .await
         .is_err()
     {
-        // Connections that ended but were not reaped yet are not "still open".
         while connections.try_join_next().is_some() {}
         summary.closed_at_drain = connections.len();
         warn!(
