@@ -422,7 +422,7 @@ fn proxy_listen_address_in_use_exits_1() {
 /// signal that reaches `timeout` before its `fork()` has returned in it makes it exit 128+N
 /// without passing the signal on, and under load that can be after the proxy has started and
 /// logged. The proxy was then left running, holding the log pipe open, and the test waited
-/// for ever (1 run in 10 of the 100-signal test below, with both cores busy).
+/// for ever (2 runs of 20 of a 100-signal version of the test below, with both cores busy).
 struct RunningProxy {
     /// `timeout`, the proxy's parent.
     bound: std::process::Child,
@@ -430,6 +430,9 @@ struct RunningProxy {
     log: std::io::BufReader<std::process::ChildStderr>,
     /// From the first log line; `None` until it has been read.
     pid: Option<String>,
+    /// Where it listens, from the same line: the tests ask for port 0, since a port probed
+    /// free could be taken meanwhile by another test's proxy (they bind with SO_REUSEPORT).
+    listen: String,
 }
 
 impl RunningProxy {
@@ -448,14 +451,18 @@ impl RunningProxy {
             bound,
             log,
             pid: None,
+            listen: String::new(),
         };
         let line = proxy.next_line();
         assert!(line.contains("proxy listening"), "{line}");
-        let pid = line
-            .split_whitespace()
-            .find_map(|field| field.strip_prefix("pid="))
-            .unwrap_or_else(|| panic!("no pid= in the listening line: {line}"));
-        proxy.pid = Some(pid.to_string());
+        let field = |name: &str| {
+            line.split_whitespace()
+                .find_map(|field| field.strip_prefix(name))
+                .unwrap_or_else(|| panic!("no {name} in the listening line: {line}"))
+                .to_string()
+        };
+        proxy.listen = field("listen=");
+        proxy.pid = Some(field("pid="));
         proxy
     }
 
@@ -489,16 +496,14 @@ impl RunningProxy {
 }
 
 impl Drop for RunningProxy {
-    /// Stops it if the test fails half-way: SIGTERM to the proxy when its pid is known, else to
-    /// `timeout`, which ends the proxy within its limit anyway (and if the test itself is
-    /// killed).
+    /// Stops it if the test fails half-way: SIGTERM to the proxy when its pid is known. Else
+    /// `timeout` ends it within its limit (as it does if the test itself is killed); a signal
+    /// to `timeout` could orphan it, as above.
     fn drop(&mut self) {
         if let Ok(None) = self.bound.try_wait() {
-            let pid = match &self.pid {
-                Some(pid) => pid.clone(),
-                None => self.bound.id().to_string(),
-            };
-            let _ = Command::new("kill").args(["-TERM", &pid]).status();
+            if let Some(pid) = &self.pid {
+                let _ = Command::new("kill").args(["-TERM", pid]).status();
+            }
             let _ = self.bound.wait();
         }
     }
@@ -519,13 +524,9 @@ fn proxy_relays_logs_and_exits_0_on_sigterm() {
         s.read_to_end(&mut request).unwrap();
         s.write_all(&request.to_ascii_uppercase()).unwrap();
     });
-    let listen = {
-        let probe = TcpListener::bind("127.0.0.1:0").unwrap();
-        probe.local_addr().unwrap().to_string()
-    };
     let mut proxy = RunningProxy::start(&[
         "--listen",
-        &listen,
+        "127.0.0.1:0",
         "--upstream",
         &upstream_addr,
         "--idle-timeout",
@@ -536,7 +537,7 @@ fn proxy_relays_logs_and_exits_0_on_sigterm() {
         "2",
     ]);
 
-    let mut c = TcpStream::connect(&listen).unwrap();
+    let mut c = TcpStream::connect(&proxy.listen).unwrap();
     c.set_read_timeout(Some(std::time::Duration::from_secs(RUN_LIMIT_SECS.into())))
         .unwrap();
     c.write_all(b"hello").unwrap();
