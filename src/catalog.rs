@@ -1,28 +1,22 @@
-//! Every pattern of the guide: its name (the binary's interface), its guide section, what it
+//! Every program of the guide: its name (the binary's interface), its guide section, what it
 //! prints, the errata that concern it, and how to run it, corrected and as written.
 
 use std::future::Future;
 use std::pin::Pin;
 
-use crate::{
-    PatternResult, Transcript, advanced, as_written, broadcast, guide, mpsc, oneshot, watch,
-};
+use crate::{as_written, drivers, patterns};
 
-/// A pattern's entry point, boxed so that all patterns fit one table.
-pub type Entry = fn(Transcript) -> Pin<Box<dyn Future<Output = PatternResult> + Send>>;
-
-/// The guide's `main` for a pattern (or its driver), boxed so that all fit one table; not
-/// `Send`, since a run stays on one thread. An error is the driver's, when it cannot set up
-/// what the guide's code needs.
+/// A program's `main` (or the driver of a block that has none), boxed so that all fit one
+/// table; not `Send`, since a run stays on one thread. An error is the driver's, when it cannot
+/// set up what the guide's code needs.
 pub type Main = fn() -> Pin<Box<dyn Future<Output = std::io::Result<()>>>>;
 
-/// The guide's own code for a pattern, as `run NAME --as-written` runs it
-/// ([`as_written::run`]): in this table, so that every pattern has one and the names are the
-/// same as for the corrected pattern.
+/// The guide's own code for a pattern, as `run NAME --as-written` runs it: in this table, so
+/// that every pattern has one and the names are the same as for the corrected program.
 #[derive(Clone, Copy, Debug)]
 pub enum AsWritten {
     /// Runs the guide's `main` (its `println!`s going to the captured transcript), or, for a
-    /// block without one, a driver of its functions ([`as_written::driver`]).
+    /// block without one, a driver of its functions ([`drivers`]).
     Runs(Main),
     /// The guide's block does not compile: there is nothing to run, only the compiler's error.
     DoesNotCompile {
@@ -31,7 +25,7 @@ pub enum AsWritten {
     },
 }
 
-/// One pattern of the guide.
+/// One program of the guide.
 #[derive(Debug)]
 pub struct Pattern {
     /// The name `channel-patterns run NAME` takes.
@@ -40,22 +34,15 @@ pub struct Pattern {
     pub chapter: &'static str,
     /// The guide's `###` heading of the example, exactly as in the guide.
     pub heading: &'static str,
-    /// The whole transcript the pattern must print on a current-thread runtime: the guide's
-    /// Output block where it has one, else what the example's `println!`s print.
+    /// The whole transcript the corrected program prints on a current-thread runtime in paused
+    /// time (the report's runtime), where its schedule is fixed.
     pub expected: &'static [&'static str],
     /// Errata of `ERRATA.md` about this example, e.g. `"E02"`.
     pub errata: &'static [&'static str],
-    /// Runs the (corrected) pattern.
-    pub run: Entry,
+    /// The corrected program ([`patterns`]), or its driver.
+    pub corrected: Main,
     /// The guide's code as written, to run with its defects.
     pub as_written: AsWritten,
-}
-
-impl Pattern {
-    /// The guide's Output block for this example, if the guide shows one.
-    pub fn documented(&self) -> Option<guide::Documented> {
-        guide::documented_output(self.chapter, self.heading)
-    }
 }
 
 const MPSC: &str = "mpsc - Multi-Producer, Single-Consumer";
@@ -64,86 +51,119 @@ const BROADCAST: &str = "broadcast - Multi-Producer, Multi-Consumer";
 const WATCH: &str = "watch - Single Value Observable";
 const ADVANCED: &str = "Advanced Patterns";
 
-macro_rules! entry {
-    ($f:path) => {
-        |out| Box::pin($f(out))
-    };
-}
-
-macro_rules! as_written {
+/// A block's `main` as a [`Main`].
+macro_rules! main {
     ($main:path) => {
-        AsWritten::Runs(|| {
+        || {
             Box::pin(async {
                 $main().await;
                 Ok(())
             })
-        })
+        }
     };
 }
 
-/// All patterns, in the guide's order.
+/// All programs, in the guide's order.
 pub const PATTERNS: &[Pattern] = &[
     Pattern {
         name: "mpsc-basic",
         chapter: MPSC,
         heading: "Basic Example",
-        expected: mpsc::BASIC,
+        expected: &[
+            "Received: 0",
+            "Received: 1",
+            "Received: 2",
+            "Received: 3",
+            "Received: 4",
+            "Channel closed",
+        ],
         errata: &[],
-        run: entry!(mpsc::basic),
-        as_written: as_written!(as_written::mpsc_basic::main),
+        corrected: main!(patterns::mpsc_basic::main),
+        as_written: AsWritten::Runs(main!(as_written::mpsc_basic::main)),
     },
     Pattern {
         name: "mpsc-multi-producer",
         chapter: MPSC,
         heading: "Multiple Producers",
-        expected: mpsc::MULTI_PRODUCER,
+        expected: &["Hello from task 0", "Hello from task 1", "Hello from task 2"],
         errata: &[],
-        run: entry!(mpsc::multi_producer),
-        as_written: as_written!(as_written::mpsc_multi_producer::main),
+        corrected: main!(patterns::mpsc_multi_producer::main),
+        as_written: AsWritten::Runs(main!(as_written::mpsc_multi_producer::main)),
     },
     Pattern {
         name: "mpsc-backpressure",
         chapter: MPSC,
         heading: "Backpressure and Buffer Management",
-        expected: mpsc::BACKPRESSURE,
+        expected: &[
+            "Sending 0",
+            "Sent 0",
+            "Sending 1",
+            "Sent 1",
+            "Sending 2",
+            "Processing 0",
+            "Sent 2",
+            "Sending 3",
+            "Processing 1",
+            "Sent 3",
+            "Sending 4",
+            "Processing 2",
+            "Sent 4",
+            "Sending 5",
+            "Processing 3",
+            "Sent 5",
+            "Sending 6",
+            "Processing 4",
+            "Sent 6",
+            "Sending 7",
+            "Processing 5",
+            "Sent 7",
+            "Sending 8",
+            "Processing 6",
+            "Sent 8",
+            "Sending 9",
+            "Processing 7",
+            "Sent 9",
+            "Processing 8",
+            "Processing 9",
+        ],
         errata: &["E13"],
-        run: entry!(mpsc::backpressure),
-        as_written: as_written!(as_written::mpsc_backpressure::main),
+        corrected: main!(patterns::mpsc_backpressure::main),
+        as_written: AsWritten::Runs(main!(as_written::mpsc_backpressure::main)),
     },
     Pattern {
         name: "mpsc-shutdown",
         chapter: MPSC,
         heading: "Graceful Shutdown Pattern",
-        expected: mpsc::SHUTDOWN,
+        expected: &["Shutdown signal received", "Worker cleaned up"],
         errata: &["E18"],
-        run: entry!(mpsc::shutdown),
-        as_written: as_written!(as_written::mpsc_shutdown::main),
+        corrected: main!(patterns::mpsc_shutdown::main),
+        as_written: AsWritten::Runs(main!(as_written::mpsc_shutdown::main)),
     },
     Pattern {
         name: "oneshot-request-response",
         chapter: ONESHOT,
         heading: "Use Case: Async Request-Response",
-        expected: oneshot::REQUEST_RESPONSE,
+        expected: &["Got: Computed value"],
         errata: &[],
-        run: entry!(oneshot::request_response),
-        as_written: as_written!(as_written::oneshot_request_response::main),
+        corrected: main!(patterns::oneshot_request_response::main),
+        as_written: AsWritten::Runs(main!(as_written::oneshot_request_response::main)),
     },
     Pattern {
         name: "oneshot-dropped-sender",
         chapter: ONESHOT,
         heading: "Error Handling When Sender Is Dropped",
-        expected: oneshot::DROPPED_SENDER,
+        expected: &["Sender was dropped without sending"],
         errata: &[],
-        run: entry!(oneshot::dropped_sender),
-        as_written: as_written!(as_written::oneshot_dropped_sender::main),
+        corrected: main!(patterns::oneshot_dropped_sender::main),
+        as_written: AsWritten::Runs(main!(as_written::oneshot_dropped_sender::main)),
     },
     Pattern {
         name: "oneshot-spawn-with-result",
         chapter: ONESHOT,
         heading: "Common Pattern: Task with Result",
-        expected: oneshot::SPAWN_WITH_RESULT,
+        expected: &["Result: 42"],
         errata: &["E01"],
-        run: entry!(oneshot::spawn_with_result_pattern),
+        corrected: main!(patterns::oneshot_spawn_with_result::main),
         as_written: AsWritten::DoesNotCompile {
             error: include_str!("../tests/compile_fail/spawn_with_result.stderr"),
         },
@@ -152,91 +172,119 @@ pub const PATTERNS: &[Pattern] = &[
         name: "broadcast-basic",
         chapter: BROADCAST,
         heading: "Basic Example",
-        expected: broadcast::BASIC,
+        expected: &["rx1: Hello everyone!", "rx2: Hello everyone!"],
         errata: &["E05"],
-        run: entry!(broadcast::basic),
-        as_written: as_written!(as_written::broadcast_basic::main),
+        corrected: main!(patterns::broadcast_basic::main),
+        as_written: AsWritten::Runs(main!(as_written::broadcast_basic::main)),
     },
     Pattern {
         name: "broadcast-lagging",
         chapter: BROADCAST,
         heading: "Lagging Receivers",
-        expected: broadcast::LAGGING,
+        expected: &["Missed 3 messages", "Received: 3", "Received: 4"],
         errata: &["E02", "E12"],
-        run: entry!(broadcast::lagging),
-        as_written: as_written!(as_written::broadcast_lagging::main),
+        corrected: main!(patterns::broadcast_lagging::main),
+        as_written: AsWritten::Runs(main!(as_written::broadcast_lagging::main)),
     },
     Pattern {
         name: "broadcast-events",
         chapter: BROADCAST,
         heading: "Example: Event Distribution System",
-        expected: broadcast::EVENTS,
-        errata: &["E06"],
-        run: entry!(broadcast::events),
-        as_written: as_written!(as_written::broadcast_events::main),
+        expected: &[
+            "[LOG] UserLoggedIn(\"alice\")",
+            "[LOG] UserLoggedIn(\"bob\")",
+            "[LOG] MessageSent { from: \"alice\", to: \"bob\" }",
+            "[ANALYTICS] Total logins: 1",
+            "[ANALYTICS] Total logins: 2",
+        ],
+        errata: &["E06", "E22", "E28"],
+        corrected: main!(patterns::broadcast_events::main),
+        as_written: AsWritten::Runs(main!(as_written::broadcast_events::main)),
     },
     Pattern {
         name: "watch-basic",
         chapter: WATCH,
         heading: "Basic Usage",
-        expected: watch::BASIC,
-        errata: &[],
-        run: entry!(watch::basic),
-        as_written: as_written!(as_written::watch_basic::main),
+        expected: &["Current: initial", "Current: updated"],
+        errata: &["E25"],
+        corrected: main!(patterns::watch_basic::main),
+        as_written: AsWritten::Runs(main!(as_written::watch_basic::main)),
     },
     Pattern {
         name: "watch-multi-receiver",
         chapter: WATCH,
         heading: "Multiple Receivers",
-        expected: watch::MULTI_RECEIVER,
+        expected: &["rx1 sees: 0", "rx2 sees: 0", "rx1 sees: 42", "rx2 sees: 42"],
         errata: &[],
-        run: entry!(watch::multi_receiver),
-        as_written: as_written!(as_written::watch_multi_receiver::main),
+        corrected: main!(patterns::watch_multi_receiver::main),
+        as_written: AsWritten::Runs(main!(as_written::watch_multi_receiver::main)),
     },
     Pattern {
         name: "watch-changed",
         chapter: WATCH,
         heading: "`borrow()` vs `changed().await`",
-        expected: watch::CHANGED,
-        errata: &["E10"],
-        run: entry!(watch::changed),
-        as_written: as_written!(as_written::watch_changed::main),
+        expected: &[
+            "Value changed to: 1",
+            "Value changed to: 2",
+            "Value changed to: 3",
+        ],
+        errata: &["E10", "E25", "E26"],
+        corrected: main!(patterns::watch_changed::main),
+        as_written: AsWritten::Runs(main!(as_written::watch_changed::main)),
     },
     Pattern {
         name: "watch-idle-timeout",
         chapter: WATCH,
         heading: "Real Example: Idle Timeout in proxy.rs",
-        expected: watch::IDLE_TIMEOUT,
-        errata: &["E11", "E14", "E15", "E16", "E17", "E20", "E21"],
-        run: entry!(watch::idle_timeout),
-        as_written: AsWritten::Runs(|| Box::pin(as_written::driver::watch_idle_timeout())),
+        expected: &[
+            "upstream got \"ping\" at 0ms",
+            "client got \"pong\" at 1000ms",
+            "proxy returned Err(Custom { kind: TimedOut, error: \"idle timeout\" }) at 6000ms",
+            "client read 0 bytes, upstream read 0 bytes",
+        ],
+        errata: &[
+            "E11", "E14", "E15", "E16", "E17", "E20", "E21", "E23", "E28",
+        ],
+        corrected: || Box::pin(drivers::watch_idle_timeout()),
+        as_written: AsWritten::Runs(|| Box::pin(drivers::watch_idle_timeout_as_written())),
     },
     Pattern {
         name: "select-shutdown",
         chapter: ADVANCED,
         heading: "Combining Channels with `tokio::select!`",
-        expected: advanced::select_shutdown::EXPECTED,
+        expected: &["Processing: task 1", "Processing: task 2", "Shutting down..."],
         errata: &["E08", "E09"],
-        run: entry!(advanced::select_shutdown::run),
-        as_written: as_written!(as_written::select_shutdown::main),
+        corrected: main!(patterns::select_shutdown::main),
+        as_written: AsWritten::Runs(main!(as_written::select_shutdown::main)),
     },
     Pattern {
         name: "app-shutdown",
         chapter: ADVANCED,
         heading: "Graceful Shutdown with Channels",
-        expected: advanced::app_shutdown::EXPECTED,
-        errata: &["E03", "E04"],
-        run: entry!(advanced::app_shutdown::run),
-        as_written: as_written!(as_written::app_shutdown::main),
+        expected: &[
+            "worker-1: received shutdown",
+            "worker-2: received shutdown",
+            "worker-3: received shutdown",
+            "worker-1 completed shutdown",
+            "worker-2 completed shutdown",
+            "worker-3 completed shutdown",
+        ],
+        errata: &["E03", "E04", "E28"],
+        corrected: main!(patterns::app_shutdown::main),
+        as_written: AsWritten::Runs(main!(as_written::app_shutdown::main)),
     },
     Pattern {
         name: "state-machine",
         chapter: ADVANCED,
         heading: "Channel-Based State Machines",
-        expected: advanced::state_machine::EXPECTED,
+        expected: &[
+            "Connecting to localhost:8080",
+            "Sending 3 bytes to localhost:8080",
+            "Disconnecting from localhost:8080",
+        ],
         errata: &["E07"],
-        run: entry!(advanced::state_machine::run),
-        as_written: as_written!(as_written::state_machine::main),
+        corrected: main!(patterns::state_machine::main),
+        as_written: AsWritten::Runs(main!(as_written::state_machine::main)),
     },
 ];
 

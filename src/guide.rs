@@ -1,10 +1,15 @@
-//! The guide itself, vendored, and the outputs it documents.
+//! The guide itself, as written and corrected, and the outputs it documents.
 //!
-//! The report compares each pattern with the guide's own Output blocks, read from the guide's
+//! The report compares each program with the corrected guide's Output blocks, read from its
 //! text at build time, so a changed guide cannot silently disagree with what is checked.
 
 /// `guide/tokio-channels.md`, the guide this crate verifies (a copy of the shared original).
 pub const TEXT: &str = include_str!("../guide/tokio-channels.md");
+
+/// `guide/tokio-channels.corrected.md`: the guide with every erratum corrected, whose code
+/// blocks are the programs of [`crate::patterns`] (`tests/corrected_guide.rs` checks both
+/// this and that it differs from [`TEXT`] only where an erratum requires).
+pub const CORRECTED: &str = include_str!("../guide/tokio-channels.corrected.md");
 
 /// An Output block of the guide, as lines a program prints.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -27,10 +32,11 @@ impl Documented {
     }
 }
 
-/// The Output block of the example under `## chapter` / `### heading`, if it has one: the
-/// first unlabelled fenced block after a line starting with "Output" in that section.
-pub fn documented_output(chapter: &str, heading: &str) -> Option<Documented> {
-    let body = section(chapter, heading)?;
+/// The Output block of the example under `## chapter` / `### heading` of `guide` (one of
+/// [`TEXT`] and [`CORRECTED`]), if it has one: the first unlabelled fenced block after a line
+/// starting with "Output" in that section.
+pub fn documented_output(guide: &'static str, chapter: &str, heading: &str) -> Option<Documented> {
+    let body = section(guide, chapter, heading)?;
     let mut lines = body.lines().skip_while(|l| !l.starts_with("Output"));
     lines.find(|l| l.trim_end() == "```")?;
     let mut printed: Vec<String> = lines
@@ -47,10 +53,10 @@ pub fn documented_output(chapter: &str, heading: &str) -> Option<Documented> {
     })
 }
 
-/// The text under `### heading` within `## chapter`, up to the next heading of level 2 or 3.
-/// (Two chapters each have a "Basic Example", hence the chapter.)
-pub fn section(chapter: &str, heading: &str) -> Option<&'static str> {
-    let chapter_text = after_heading(TEXT, &format!("\n## {chapter}\n"))?;
+/// The text under `### heading` within `## chapter` of `guide`, up to the next heading of level
+/// 2 or 3. (Two chapters each have a "Basic Example", hence the chapter.)
+pub fn section(guide: &'static str, chapter: &str, heading: &str) -> Option<&'static str> {
+    let chapter_text = after_heading(guide, &format!("\n## {chapter}\n"))?;
     let chapter_text = until_heading(chapter_text, &["\n## "]);
     let body = after_heading(chapter_text, &format!("\n### {heading}\n"))?;
     Some(until_heading(body, &["\n## ", "\n### "]))

@@ -8,7 +8,8 @@ use channel_patterns::catalog::{self, Pattern};
 use channel_patterns::cli::{Cli, Command, Format};
 use channel_patterns::proxy::{args::ProxyArgs, cores, server};
 use channel_patterns::shutdown::Shutdown;
-use channel_patterns::{Transcript, as_written, corrected, errata, report, runner};
+use channel_patterns::runner::{self, Verdict};
+use channel_patterns::{Transcript, errata, guide, report};
 use clap::Parser as _;
 
 fn main() -> ExitCode {
@@ -37,32 +38,26 @@ fn main() -> ExitCode {
             }
             None => unreachable!("clap accepts only the errata's ids"),
         },
-        Some(Command::Guide) => match corrected::corrected_guide() {
-            Ok(text) => {
-                print!("{text}");
-                ExitCode::SUCCESS
-            }
-            Err(e) => {
-                eprintln!("error: cannot build the corrected guide: {e}");
-                ExitCode::FAILURE
-            }
-        },
+        Some(Command::Guide) => {
+            print!("{}", guide::CORRECTED);
+            ExitCode::SUCCESS
+        }
         Some(Command::Proxy(args)) => run_proxy(&args),
     }
 }
 
+/// `run NAME`: the corrected program, what it printed (live), and a verdict line unless it
+/// finished cleanly.
 fn run_one(pattern: &Pattern) -> ExitCode {
-    // Printing as it goes: the lines appear in the order the pattern writes them.
-    match runner::run(pattern, Transcript::printing()) {
-        Ok(run) => match run.result {
-            Ok(()) => ExitCode::SUCCESS,
-            Err(e) => {
-                eprintln!("error: pattern {} failed: {e}", pattern.name);
-                ExitCode::FAILURE
-            }
-        },
+    // Printing as it goes: the lines appear in the order the program writes them.
+    match runner::run_corrected(pattern, Transcript::printing()) {
+        Ok(run) if run.verdict == Verdict::Finished => ExitCode::SUCCESS,
+        Ok(run) => {
+            eprintln!("error: pattern {}: {}", pattern.name, run.verdict);
+            ExitCode::FAILURE
+        }
         Err(e) => {
-            eprintln!("error: cannot start a Tokio runtime: {e}");
+            eprintln!("error: cannot run pattern {}: {e}", pattern.name);
             ExitCode::FAILURE
         }
     }
@@ -71,13 +66,12 @@ fn run_one(pattern: &Pattern) -> ExitCode {
 /// `run NAME --as-written`: the guide's code, what it printed (live), the verdict, and the
 /// errata: first those that explain the verdict, then the others about this example.
 fn run_as_written(pattern: &Pattern) -> ExitCode {
-    let run = match as_written::run::run_as_written(pattern.name, Transcript::printing()) {
-        Some(Ok(run)) => run,
-        Some(Err(e)) => {
+    let run = match runner::run_as_written(pattern, Transcript::printing()) {
+        Ok(run) => run,
+        Err(e) => {
             eprintln!("error: cannot run the guide's code: {e}");
             return ExitCode::FAILURE;
         }
-        None => unreachable!("clap accepts only the catalog's names"),
     };
     println!("{}", run.verdict);
     let about: Vec<&errata::Erratum> = pattern
@@ -102,7 +96,7 @@ fn run_as_written(pattern: &Pattern) -> ExitCode {
             }
         }
     }
-    if run.verdict == as_written::run::Verdict::Finished {
+    if run.verdict == Verdict::Finished {
         ExitCode::SUCCESS
     } else {
         ExitCode::FAILURE

@@ -1,12 +1,13 @@
-//! The conformance report: every pattern run in paused time and judged against what it must
-//! print ([`runner::verdict`]), as a table for people or as JSON for CI.
+//! The conformance report: every corrected program run in paused time ([`runner`]) and judged
+//! against what it must print ([`judge`]), as a table for people or as JSON for CI.
 
 use std::fmt::Write as _;
 
 use serde::Serialize;
 
 use crate::catalog::{self, Pattern};
-use crate::{Transcript, runner};
+use crate::runner::{self, Run, Verdict, plural};
+use crate::{Transcript, guide};
 
 /// One pattern's line of the report; with `--format json`, one object of the array, whose
 /// fields (and their names) are the schema the README documents.
@@ -35,9 +36,9 @@ pub fn rows() -> Vec<Row> {
 
 /// Runs `pattern` and judges it.
 pub fn row(pattern: &'static Pattern) -> Row {
-    let (verdict, lines, simulated_secs) = match runner::run(pattern, Transcript::new()) {
+    let (verdict, lines, simulated_secs) = match runner::run_corrected(pattern, Transcript::new()) {
         Ok(run) => (
-            runner::verdict(pattern, &run),
+            judge(pattern, &run),
             run.lines.len(),
             run.simulated.as_secs_f64(),
         ),
@@ -51,6 +52,42 @@ pub fn row(pattern: &'static Pattern) -> Row {
         lines,
         simulated_secs,
         errata: pattern.errata,
+    }
+}
+
+/// The report's verdict on a run of `pattern`'s corrected program: `Ok(description)` when it
+/// finished cleanly (returned, no task left running), printed exactly the expected transcript,
+/// and agrees with the corrected guide's Output block where there is one; otherwise `Err`
+/// saying which of these failed first.
+///
+/// # Errors
+/// The first check the run fails, as the report prints it.
+pub fn judge(pattern: &Pattern, run: &Run) -> Result<String, String> {
+    if run.verdict != Verdict::Finished {
+        let verdict = run.verdict.to_string();
+        return Err(verdict.trim_start_matches("verdict: ").to_string());
+    }
+    if run.lines != pattern.expected {
+        return Err(format!(
+            "{}, expected {}",
+            plural(run.lines.len(), "line"),
+            pattern.expected.len()
+        ));
+    }
+    match guide::documented_output(guide::CORRECTED, pattern.chapter, pattern.heading) {
+        None => Ok(format!(
+            "ok, {} as expected",
+            plural(run.lines.len(), "line")
+        )),
+        Some(doc) if doc.matches(&run.lines) => Ok(format!(
+            "ok, {} guide's Output block",
+            if doc.continues {
+                "starts with the"
+            } else {
+                "is the"
+            }
+        )),
+        Some(_) => Err("differs from the guide's Output block".to_string()),
     }
 }
 
@@ -94,8 +131,8 @@ pub fn text(rows: &[Row]) -> String {
     let patterns = plural(rows.len(), "pattern");
     let _ = writeln!(
         out,
-        "channel-patterns: the {patterns} of guide/tokio-channels.md, each on a current-thread \
-         runtime in paused time\n"
+        "channel-patterns: the {patterns} of guide/tokio-channels.corrected.md, each on a \
+         current-thread runtime in paused time\n"
     );
     let header = header.map(str::to_string);
     for line in std::iter::once(&header).chain(&cells) {
@@ -132,13 +169,4 @@ pub fn json(rows: &[Row]) -> String {
         .map(|row| serde_json::to_string(row).unwrap_or_default())
         .collect();
     format!("[\n  {}\n]\n", objects.join(",\n  "))
-}
-
-/// `1 pattern`, `17 patterns`.
-pub fn plural(count: usize, noun: &str) -> String {
-    if count == 1 {
-        format!("{count} {noun}")
-    } else {
-        format!("{count} {noun}s")
-    }
 }

@@ -13,7 +13,7 @@
 //! |---|---|---|
 //! | `sync::{mpsc, oneshot, broadcast, watch}` | tokio's | the models, with tokio's handles, methods and errors |
 //! | `spawn`, `task::{JoinHandle, JoinError, yield_now}` | tokio's | a loom thread per task (`model::concurrent::task`) |
-//! | `time::sleep` | tokio's | a point where any other task may run (`model::concurrent::time`) |
+//! | `time::{sleep, sleep_until, Sleep, Instant}` | tokio's | a virtual clock with tokio's paused-time rule (`model::concurrent::time`) |
 //! | `select!` | tokio's | branches polled in order with `biased;` (`model::concurrent::select`) |
 //!
 //! A loom test runs a pattern with `rt::task::run` (loom only), the loom counterpart of a
@@ -37,7 +37,7 @@ pub mod task {
 /// Time.
 #[cfg(not(channel_patterns_loom))]
 pub mod time {
-    pub use tokio::time::{Sleep, sleep};
+    pub use tokio::time::{Instant, Sleep, sleep, sleep_until};
 }
 
 #[cfg(channel_patterns_loom)]

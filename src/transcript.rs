@@ -1,16 +1,17 @@
-//! The ordered log every pattern writes instead of `println!`.
+//! The ordered log of what a program of the guide printed.
 //!
-//! The guide's examples print to stdout, which a test cannot compare and which interleaves
-//! across tasks in whatever order the scheduler picks. A pattern here writes each line to a
-//! [`Transcript`] instead: tests compare [`Transcript::lines`] with the expected output, and the
+//! A test cannot compare stdout, and tasks print in whatever order the scheduler picks. The
+//! checks run each program with its `println!`s going to a [`Transcript`] instead
+//! ([`crate::capture`]): tests compare [`Transcript::lines`] with the expected output, and the
 //! binary prints the same lines, so what is tested is exactly what a user sees.
 
-use std::sync::{Arc, Mutex, PoisonError};
+use crate::sync::{Arc, Mutex, lock};
 
 /// A shared, append-only list of output lines.
 ///
-/// Cloning gives another handle to the same log, so spawned tasks can write to it. It uses a
-/// `std` mutex because a line is appended without ever awaiting while the lock is held.
+/// Cloning gives another handle to the same log, so spawned tasks can write to it. Its mutex
+/// is [`crate::sync`]'s: std's normally, loom's under the loom cfg, where each line appended is
+/// a point at which loom may run another task first.
 #[derive(Clone, Debug, Default)]
 pub struct Transcript {
     inner: Arc<Inner>,
@@ -19,7 +20,8 @@ pub struct Transcript {
 #[derive(Debug, Default)]
 struct Inner {
     lines: Mutex<Vec<String>>,
-    /// Echo each line to stdout as it is written, so a pattern run by hand shows its output live.
+    /// Echo each line to stdout as it is written, so a program run by hand shows its output
+    /// live.
     print_through: bool,
 }
 
@@ -42,23 +44,16 @@ impl Transcript {
     /// Appends one line, as the guide's `println!` would print it.
     pub fn line(&self, line: impl Into<String>) {
         let line = line.into();
+        let mut lines = lock(&self.inner.lines);
+        // Printed under the lock, so that stdout has the lines in the transcript's order.
         if self.inner.print_through {
             println!("{line}");
         }
-        self.lock().push(line);
+        lines.push(line);
     }
 
     /// Every line written so far, in order.
     pub fn lines(&self) -> Vec<String> {
-        self.lock().clone()
-    }
-
-    fn lock(&self) -> std::sync::MutexGuard<'_, Vec<String>> {
-        // A panic while pushing a String cannot leave the Vec half-updated, so a poisoned
-        // lock still guards consistent data: keep the lines rather than lose the transcript.
-        self.inner
-            .lines
-            .lock()
-            .unwrap_or_else(PoisonError::into_inner)
+        lock(&self.inner.lines).clone()
     }
 }

@@ -4,8 +4,8 @@
 
 use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
 
-use channel_patterns::Transcript;
-use channel_patterns::as_written::run::{Verdict, run_as_written};
+use channel_patterns::runner::{Verdict, run_as_written};
+use channel_patterns::{Transcript, catalog};
 
 /// Panics that reached the hook installed first.
 static HOOKED: AtomicUsize = AtomicUsize::new(0);
@@ -15,9 +15,8 @@ fn only_the_guides_own_panic_is_kept_off_the_hook() {
     std::panic::set_hook(Box::new(|_| {
         HOOKED.fetch_add(1, SeqCst);
     }));
-    let run = run_as_written("app-shutdown", Transcript::new())
-        .expect("a pattern of that name")
-        .expect("a runtime");
+    let pattern = catalog::find("app-shutdown").expect("a pattern of that name");
+    let run = run_as_written(pattern, Transcript::new()).expect("a runtime");
     assert!(
         matches!(run.verdict, Verdict::Panicked { .. }),
         "{:?}",

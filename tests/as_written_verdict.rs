@@ -1,14 +1,14 @@
-//! `channel-patterns run NAME --as-written`, the library half (`as_written::run`): each kind of
+//! `channel-patterns run NAME --as-written`, the library half (`runner`): each kind of
 //! verdict on the guide's own code, found by the pattern's name as the binary finds it, with
 //! what that code printed; every pattern's verdict; and the verdict line's wording.
 mod common;
 
 use std::time::Duration;
 
-use channel_patterns::as_written::run::{self, BOUND, Verdict};
 use channel_patterns::catalog::{self, AsWritten};
-use channel_patterns::{Transcript, broadcast};
-use common::run_as_written_named;
+use channel_patterns::runner::{self, BOUND, Verdict};
+use channel_patterns::Transcript;
+use common::{pattern, run_as_written as run_as_written_named};
 use pretty_assertions::assert_eq;
 
 /// E02: the lagging example prints the guide's three lines, then waits for a `Closed` that
@@ -52,7 +52,7 @@ fn app_shutdown_panics_with_its_message() {
 fn mpsc_basic_finishes() {
     let run = run_as_written_named("mpsc-basic");
     assert_eq!(run.verdict, Verdict::Finished);
-    assert_eq!(run.lines, channel_patterns::mpsc::BASIC);
+    assert_eq!(run.lines, pattern("mpsc-basic").expected);
     assert_eq!(run.verdict.to_string(), "verdict: finished");
 }
 
@@ -62,7 +62,7 @@ fn mpsc_basic_finishes() {
 fn broadcast_events_finishes_but_leaves_its_subscribers_running() {
     let run = run_as_written_named("broadcast-events");
     assert_eq!(run.verdict, Verdict::LeftRunning { tasks: 2 });
-    assert_eq!(run.lines, broadcast::EVENTS);
+    assert_eq!(run.lines, pattern("broadcast-events").expected);
     assert_eq!(
         run.verdict.to_string(),
         "verdict: finished, but left 2 tasks running"
@@ -121,7 +121,10 @@ fn watch_idle_timeout_never_times_out_in_paused_time() {
             tasks: 2
         }
     );
-    assert_eq!(run.lines, ["upstream got \"ping\"", "client got \"pong\""]);
+    assert_eq!(
+        run.lines,
+        ["upstream got \"ping\" at 0ms", "client got \"pong\" at 1000ms"]
+    );
 }
 
 /// Every pattern of the catalog, by the names `channel-patterns list` shows, has its guide's
@@ -186,7 +189,7 @@ fn every_pattern_has_an_as_written_run_with_its_verdict() {
     }
 }
 
-/// Only `oneshot-spawn-with-result` has no code to run, and an unknown name has no run.
+/// Only `oneshot-spawn-with-result` has no code to run.
 #[test]
 fn only_the_block_that_does_not_compile_has_nothing_to_run() {
     let not_compiling: Vec<_> = catalog::PATTERNS
@@ -195,7 +198,6 @@ fn only_the_block_that_does_not_compile_has_nothing_to_run() {
         .map(|p| p.name)
         .collect();
     assert_eq!(not_compiling, ["oneshot-spawn-with-result"]);
-    assert!(run::run_as_written("no-such-pattern", Transcript::new()).is_none());
 }
 
 /// A run writes to the transcript it is given, as it goes: the same lines it returns.
@@ -203,9 +205,7 @@ fn only_the_block_that_does_not_compile_has_nothing_to_run() {
 fn a_run_writes_to_the_given_transcript() {
     let out = Transcript::new();
     let _watchdog = common::Watchdog::new("mpsc-basic as written", common::REAL_LIMIT);
-    let run = run::run_as_written("mpsc-basic", out.clone())
-        .unwrap()
-        .unwrap();
+    let run = runner::run_as_written(pattern("mpsc-basic"), out.clone()).unwrap();
     assert_eq!(out.lines(), run.lines);
     assert!(!run.lines.is_empty());
 }
@@ -269,7 +269,7 @@ fn verdict_lines() {
 /// one is restored when it returns, also when it panics.
 #[test]
 fn captures_nest_and_restore_the_outer_one() {
-    use channel_patterns::as_written::{capture, print_line};
+    use channel_patterns::capture::{capture, print_line};
     let (outer, inner) = (Transcript::new(), Transcript::new());
     capture(&outer, || {
         print_line("before".into());
@@ -289,7 +289,7 @@ fn captures_nest_and_restore_the_outer_one() {
 /// (`examples/backpressure_schedules.rs`) captures a multi-thread runtime's workers.
 #[test]
 fn capture_thread_captures_the_rest_of_the_thread() {
-    use channel_patterns::as_written::{capture_thread, print_line};
+    use channel_patterns::capture::{capture_thread, print_line};
     let out = Transcript::new();
     let worker = out.clone();
     std::thread::spawn(move || {

@@ -1,17 +1,19 @@
-//! The two Output blocks the guide shows, reproduced line for line: by the corrected pattern,
-//! by the guide's code as written, and by the binary's `run` command.
+//! The two Output blocks the guide shows, the same in the corrected guide, reproduced line for
+//! line on a current-thread runtime in paused time: by the corrected program and by the
+//! guide's code as written. (That each is one of the outputs the program can print on any
+//! schedule is loom's to show: `tests/loom_guide.rs`.)
 mod common;
 
-use channel_patterns::as_written::run::Verdict;
 use channel_patterns::catalog;
 use channel_patterns::guide::{self, Documented};
-use channel_patterns::runner;
-use channel_patterns::{Transcript, as_written};
-use common::run_as_written;
+use channel_patterns::runner::Verdict;
+use common::{pattern, run_as_written, run_corrected};
 use pretty_assertions::assert_eq;
 
+/// The corrected guide's Output block for the pattern `name`.
 fn documented(name: &str) -> Documented {
-    catalog::find(name).unwrap().documented().unwrap()
+    let p = pattern(name);
+    guide::documented_output(guide::CORRECTED, p.chapter, p.heading).unwrap()
 }
 
 /// The parser reads the guide's backpressure block as these seven lines and "...", with the
@@ -44,21 +46,32 @@ fn lagging_block_as_read_from_the_guide() {
     assert!(!doc.continues);
 }
 
-/// Only these two examples have an Output block; the others are checked against what their
-/// `println!`s print (tests/as_written.rs).
+/// Only these two examples have an Output block, in both guides, and the corrected guide
+/// shows the original's unchanged; the others are checked against what their `println!`s print
+/// (tests/patterns.rs).
 #[test]
-fn only_backpressure_and_lagging_document_an_output() {
-    let with_output: Vec<_> = catalog::PATTERNS
-        .iter()
-        .filter(|p| p.documented().is_some())
-        .map(|p| p.name)
-        .collect();
-    assert_eq!(with_output, ["mpsc-backpressure", "broadcast-lagging"]);
+fn only_backpressure_and_lagging_document_an_output_and_the_corrected_guide_keeps_both() {
+    for text in [guide::TEXT, guide::CORRECTED] {
+        let with_output: Vec<_> = catalog::PATTERNS
+            .iter()
+            .filter(|p| guide::documented_output(text, p.chapter, p.heading).is_some())
+            .map(|p| p.name)
+            .collect();
+        assert_eq!(with_output, ["mpsc-backpressure", "broadcast-lagging"]);
+    }
+    for p in catalog::PATTERNS {
+        assert_eq!(
+            guide::documented_output(guide::TEXT, p.chapter, p.heading),
+            guide::documented_output(guide::CORRECTED, p.chapter, p.heading),
+            "{}",
+            p.name
+        );
+    }
 }
 
 fn run_pattern(name: &str) -> Vec<String> {
-    let run = runner::run(catalog::find(name).unwrap(), Transcript::new()).unwrap();
-    run.result.unwrap();
+    let run = run_corrected(name);
+    assert_eq!(run.verdict, Verdict::Finished);
     run.lines
 }
 
@@ -84,7 +97,7 @@ fn lagging_pattern_prints_exactly_the_documented_lines() {
 /// The guide's own backpressure code, on a current-thread runtime, prints the block too.
 #[test]
 fn backpressure_as_written_starts_with_the_documented_lines() {
-    let run = run_as_written(as_written::mpsc_backpressure::main);
+    let run = run_as_written("mpsc-backpressure");
     let lines = run.lines;
     assert_eq!(run.verdict, Verdict::Finished);
     assert!(
@@ -102,12 +115,13 @@ fn backpressure_pattern_is_the_same_on_every_run() {
     }
 }
 
-/// Every pattern of the catalog is under the guide section it names.
+/// Every pattern of the catalog is under the guide section it names, in both guides.
 #[test]
 fn every_catalog_section_exists_in_the_guide() {
     for p in catalog::PATTERNS {
         assert!(
-            guide::section(p.chapter, p.heading).is_some(),
+            guide::section(guide::TEXT, p.chapter, p.heading).is_some()
+                && guide::section(guide::CORRECTED, p.chapter, p.heading).is_some(),
             "{}: no section '{}' under '{}'",
             p.name,
             p.heading,

@@ -1,14 +1,16 @@
 //! One test per defect of the guide, shown on the guide's code as written
 //! (`channel_patterns::as_written`) wherever the defect is in its code, and on tokio directly
-//! where it is in a claim. The IDs are those of ERRATA.md. Errata shown elsewhere:
-//! E01 `tests/compile_fail.rs`; E05, E11, E12, E19 `tests/quick_reference.rs`;
-//! E09 `tests/sync_oneshot.rs`; E10 `tests/sync_watch.rs`.
+//! where it is in a claim; and, where the corrected program's own output does not show the fix
+//! (tests/patterns.rs runs each), the same case on the corrected code (`patterns`). The IDs are
+//! those of ERRATA.md. Errata shown elsewhere: E01 `tests/compile_fail.rs`; E05, E11, E12, E19
+//! `tests/quick_reference.rs`; E09 `tests/sync_oneshot.rs`; E10, E25, E26 `tests/sync_watch.rs`;
+//! E24, E28 `tests/corrected_guide.rs`.
 mod common;
 
 use std::time::Duration;
 
-use channel_patterns::as_written::run::Verdict;
-use channel_patterns::{Transcript, as_written};
+use channel_patterns::runner::Verdict;
+use channel_patterns::{Transcript, as_written, patterns};
 use common::{run_as_written, tasks_alive};
 use pretty_assertions::assert_eq;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -19,7 +21,7 @@ use tokio::net::{TcpListener, TcpStream};
 /// waiting.
 #[test]
 fn e02_broadcast_lagging_as_written_never_finishes() {
-    let run = run_as_written(as_written::broadcast_lagging::main);
+    let run = run_as_written("broadcast-lagging");
     assert_eq!(
         run.verdict,
         Verdict::StillWaiting {
@@ -40,7 +42,7 @@ fn e02_broadcast_lagging_as_written_never_finishes() {
 /// before any worker has reported done.
 #[test]
 fn e03_app_shutdown_as_written_panics_on_the_state_send() {
-    let run = run_as_written(as_written::app_shutdown::main);
+    let run = run_as_written("app-shutdown");
     let Verdict::Panicked { message } = run.verdict else {
         panic!("the guide's main panics, but: {}", run.verdict);
     };
@@ -84,7 +86,7 @@ async fn e04_a_worker_started_after_the_broadcast_shutdown_never_stops() {
 /// 100 ms sleep let them print, and `#[tokio::main]` then cancels them.
 #[test]
 fn e06_broadcast_events_as_written_leaves_its_subscribers_running() {
-    let run = run_as_written(as_written::broadcast_events::main);
+    let run = run_as_written("broadcast-events");
     assert_eq!(
         run.lines.len(),
         5,
@@ -102,7 +104,7 @@ fn e06_broadcast_events_as_written_leaves_its_subscribers_running() {
 /// sleep let it process the commands.
 #[test]
 fn e07_state_machine_as_written_leaves_its_manager_running() {
-    let run = run_as_written(as_written::state_machine::main);
+    let run = run_as_written("state-machine");
     assert_eq!(run.lines.len(), 3);
     assert_eq!(
         run.verdict,
@@ -111,18 +113,65 @@ fn e07_state_machine_as_written_leaves_its_manager_running() {
     );
 }
 
-/// E06/E07, the other half: what the sleep hides. Without it (and nothing else changed), the
-/// spawned task has not run when `main` returns, and its output is lost.
+/// The guide's `connection_manager`, verbatim but for its `println!`s, which go to `out`.
+async fn guide_connection_manager(
+    mut cmd_rx: tokio::sync::mpsc::Receiver<Command>,
+    out: Transcript,
+) {
+    let mut state = State::Disconnected;
+
+    while let Some(cmd) = cmd_rx.recv().await {
+        state = match (state, cmd) {
+            (State::Disconnected, Command::Connect(addr)) => {
+                out.line(format!("Connecting to {}", addr));
+                State::Connected(addr)
+            }
+
+            (State::Connected(addr), Command::Send(data)) => {
+                out.line(format!("Sending {} bytes to {}", data.len(), addr));
+                State::Connected(addr)
+            }
+
+            (State::Connected(addr), Command::Disconnect) => {
+                out.line(format!("Disconnecting from {}", addr));
+                State::Disconnected
+            }
+
+            (state, cmd) => {
+                out.line(format!("Invalid command {:?} in state {:?}", cmd, state));
+                state
+            }
+        };
+    }
+}
+
+/// The guide's commands and states.
+#[derive(Debug)]
+enum Command {
+    Connect(String),
+    Send(Vec<u8>),
+    Disconnect,
+}
+
+#[derive(Debug)]
+enum State {
+    Disconnected,
+    Connected(String),
+}
+
+/// E06/E07, the other half: what the sleep hides. Without it (and nothing else changed), on a
+/// current-thread runtime the spawned task has not run when `main` returns, and its output is
+/// lost. (On the guide's multi-thread runtime the manager may run at once on a worker thread
+/// and print some or all of its lines first: without the sleep, what is printed is up to the
+/// schedule.)
 #[test]
 fn e06_e07_without_the_sleep_the_output_is_lost() {
     let out = Transcript::new();
     let manager_out = out.clone();
-    let run = run_as_written(|| async move {
-        // The guide's state-machine main without its final sleep (the guide's manager is
-        // private to its module: this is the same loop, writing to a transcript).
-        use channel_patterns::advanced::state_machine::{Command, connection_manager};
+    let run = common::run_block(|| async move {
+        // The guide's state-machine main without its final sleep.
         let (tx, rx) = tokio::sync::mpsc::channel(10);
-        tokio::spawn(connection_manager(rx, manager_out));
+        tokio::spawn(guide_connection_manager(rx, manager_out));
         tx.send(Command::Connect("localhost:8080".into()))
             .await
             .unwrap();
@@ -322,4 +371,162 @@ async fn e17_copy_with_metrics_loses_buffered_bytes() {
     let mut received = Vec::new();
     peer.read_to_end(&mut received).await.unwrap();
     assert_eq!(received, b"", "and the peer got none of them");
+}
+
+/// E17, fixed: the corrected `copy_with_metrics` shuts its writer down at the end of the
+/// stream, which flushes it: through the same buffered writer, the peer gets all five bytes,
+/// then the end of the stream.
+#[tokio::test(start_paused = true)]
+async fn e17_corrected_copy_with_metrics_delivers_buffered_bytes_and_the_end() {
+    let (activity_tx, _activity_rx) = tokio::sync::watch::channel(tokio::time::Instant::now());
+    let (writer, mut peer) = tokio::io::duplex(64);
+    let copied = patterns::watch_idle_timeout::copy_with_metrics(
+        &b"hello"[..],
+        tokio::io::BufWriter::new(writer),
+        activity_tx,
+    )
+    .await
+    .unwrap();
+    assert_eq!(copied, 5);
+    let mut received = Vec::new();
+    peer.read_to_end(&mut received).await.unwrap();
+    assert_eq!(received, b"hello");
+}
+
+/// E20, fixed: the corrected proxy runs both copies in one `try_join!`, so the upstream's reset
+/// ends it at once, with the reset as its error, long before its idle timeout.
+#[tokio::test]
+async fn e20_corrected_proxy_ends_at_an_upstream_reset_with_the_reset() {
+    let (_client, proxy_client_side) = tcp_pair().await;
+    let (proxy_upstream_side, upstream) = tcp_pair().await;
+    let proxy = patterns::watch_idle_timeout::proxy_with_idle_timeout(
+        proxy_client_side,
+        proxy_upstream_side,
+        Duration::from_secs(3600),
+    );
+    upstream.set_zero_linger().unwrap();
+    drop(upstream); // RST
+    let err = tokio::time::timeout(common::REAL_LIMIT, proxy)
+        .await
+        .expect("the proxy returned at the reset")
+        .unwrap_err();
+    assert_eq!(err.kind(), std::io::ErrorKind::ConnectionReset, "{err}");
+}
+
+/// What a copy does to a slow reader: it sends 16 KiB through a 1 KiB pipe whose reader takes
+/// what is there every 100 ms, and another task notes when (on Tokio's paused clock) the
+/// watched activity moves. Returns the bytes copied and those times.
+async fn activity_times_with_a_slow_reader<T, F>(
+    initial: T,
+    copy: impl FnOnce(&'static [u8], tokio::io::DuplexStream, tokio::sync::watch::Sender<T>) -> F,
+) -> (u64, Vec<Duration>)
+where
+    F: std::future::Future<Output = std::io::Result<u64>>,
+{
+    static DATA: [u8; 16 * 1024] = [7; 16 * 1024];
+    let (activity_tx, mut activity_rx) = tokio::sync::watch::channel(initial);
+    let (writer, mut reader) = tokio::io::duplex(1024);
+    let start = tokio::time::Instant::now();
+    let reading = async move {
+        let mut buf = [0u8; 1024];
+        loop {
+            tokio::time::sleep(Duration::from_millis(100)).await;
+            if reader.read(&mut buf).await.unwrap() == 0 {
+                break;
+            }
+        }
+    };
+    let watching = async {
+        let mut moved = Vec::new();
+        // Err once the copy has returned, dropping its sender.
+        while activity_rx.changed().await.is_ok() {
+            moved.push(start.elapsed());
+        }
+        moved
+    };
+    let (copied, (), moved) = tokio::join!(copy(&DATA[..], writer, activity_tx), reading, watching);
+    (copied.unwrap(), moved)
+}
+
+/// The longest time between two moves of the activity, from the start.
+fn longest_gap(moved: &[Duration]) -> Duration {
+    std::iter::once(&Duration::ZERO)
+        .chain(moved)
+        .zip(moved)
+        .map(|(a, b)| *b - *a)
+        .max()
+        .unwrap()
+}
+
+/// E23: the guide's `copy_with_metrics` records activity only once a whole `write_all` of up
+/// to 8 KiB is done: to a reader that takes 1 KiB every 100 ms, the bytes move all the time,
+/// but the activity moves only every 800 ms or so, so an idle timeout under that closes a
+/// connection in full flow. The corrected copy records each write that moves bytes: the
+/// activity moves every 100 ms, with the reader.
+#[tokio::test(start_paused = true)]
+async fn e23_activity_moves_with_a_slow_reader_only_in_the_corrected_copy() {
+    let (copied, moved) = activity_times_with_a_slow_reader(
+        std::time::Instant::now(),
+        as_written::watch_idle_timeout::copy_with_metrics,
+    )
+    .await;
+    assert_eq!(copied, 16 * 1024);
+    assert!(
+        longest_gap(&moved) >= Duration::from_millis(700),
+        "the guide's copy recorded activity every {:?}: {moved:?}",
+        longest_gap(&moved)
+    );
+
+    let (copied, moved) = activity_times_with_a_slow_reader(
+        tokio::time::Instant::now(),
+        patterns::watch_idle_timeout::copy_with_metrics,
+    )
+    .await;
+    assert_eq!(copied, 16 * 1024);
+    assert_eq!(longest_gap(&moved), Duration::from_millis(100), "{moved:?}");
+}
+
+/// E22: the guide's subscriber loop, `while let Ok(event) = rx.recv().await`, ends at the first
+/// `Lagged`, while the channel is still open: every later event is lost to it. A loop that
+/// matches `Lagged` and goes on, as the corrected subscribers do, gets the rest.
+#[tokio::test(start_paused = true)]
+async fn e22_a_subscriber_that_lags_stops_for_good() {
+    use tokio::sync::broadcast::{self, error::RecvError};
+    let (tx, mut guide_rx) = broadcast::channel::<u32>(2);
+    let mut corrected_rx = tx.subscribe();
+    // Both fall three behind.
+    for i in 0..5 {
+        tx.send(i).unwrap();
+    }
+    let guide = tokio::spawn(async move {
+        let mut got = Vec::new();
+        while let Ok(event) = guide_rx.recv().await {
+            got.push(event);
+        }
+        got
+    });
+    let corrected = tokio::spawn(async move {
+        let mut got = Vec::new();
+        loop {
+            match corrected_rx.recv().await {
+                Ok(event) => got.push(event),
+                Err(RecvError::Lagged(_)) => {}
+                Err(RecvError::Closed) => break,
+            }
+        }
+        got
+    });
+    // The guide's loop has ended while `tx` is alive: at the lag, with nothing received.
+    assert_eq!(
+        common::within("the guide's subscriber", guide).await.unwrap(),
+        Vec::<u32>::new()
+    );
+    tx.send(5).unwrap();
+    drop(tx);
+    assert_eq!(
+        common::within("the corrected subscriber", corrected)
+            .await
+            .unwrap(),
+        [3, 4, 5]
+    );
 }

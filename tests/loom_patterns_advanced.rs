@@ -11,7 +11,7 @@ use channel_patterns::rt::{self, sync::broadcast};
 use channel_patterns::shutdown::Shutdown;
 use channel_patterns::{Transcript, as_written};
 use loom_support::{
-    explore, explore_bounded, interleaving, rejected, run_as_written, run_pattern, run_pattern_with,
+    explore, explore_bounded, interleaving, rejected, run_as_written, run_pattern,
 };
 use pretty_assertions::assert_eq;
 
@@ -82,7 +82,7 @@ fn every_worker_stops_and_reports(lines: &[String], workers: &[&str], why: &str)
 #[test]
 fn app_shutdown_every_worker_stops_and_reports() {
     explore_bounded("app-shutdown, one pause per task", 1, || {
-        let (lines, ran) = run_pattern_with(1, app_shutdown::run);
+        let (lines, ran) = run_pattern(app_shutdown::run);
         let why = interleaving(&lines, &ran);
         ran.finished().unwrap();
         every_worker_stops_and_reports(&lines, &["worker-1", "worker-2", "worker-3"], &why);

@@ -1,5 +1,6 @@
 //! Loom over the loom backend's runtime itself (`rt::task`, `rt::time`): what a pattern sees of
-//! a task's end, of a pause, and of a run that gets stuck or leaves tasks behind. The loom
+//! a task's end, of a yield, of virtual time, and of a run that gets stuck or leaves tasks
+//! behind. The loom
 //! pattern suites rely on all of it; here each piece is checked on its own, and against what
 //! tokio (1.54) does where tokio has the same thing. Run with `bash ci/loom.sh loom_runtime`.
 #![cfg(channel_patterns_loom)]
@@ -161,14 +162,14 @@ fn a_run_where_every_task_waits_is_stuck_and_says_on_what() {
     });
 }
 
-/// `yield_now` and `sleep` give way once, as tokio's do: pending at the first poll, having
-/// woken their own task, and ready at the next. `sleep` of zero has nothing to wait for and
-/// is ready at once. Past the task's budget of pauses, the next one never ends, and a run
-/// with nothing else to do is stuck on it.
+/// `yield_now` gives way once, as tokio's does: pending at the first poll, having woken its own
+/// task, and ready at the next; the clock does not move, since the task never stopped being
+/// runnable. `sleep` of zero, or until a deadline that has passed, has nothing to wait for and
+/// is ready at once.
 #[test]
-fn a_pause_is_pending_once_and_wakes_its_task() {
-    explore("pauses", || {
-        task::run(async {
+fn yield_now_gives_way_once_without_moving_the_clock() {
+    explore("yield_now", || {
+        let ran = task::run(async {
             let mut yielded = pin!(task::yield_now());
             assert_eq!(
                 poll_once(yielded.as_mut()),
@@ -180,27 +181,131 @@ fn a_pause_is_pending_once_and_wakes_its_task() {
                 (true, 0),
                 "yield_now, second poll"
             );
-
-            let mut slept = pin!(time::sleep(Duration::from_millis(1)));
-            assert_eq!(poll_once(slept.as_mut()), (false, 1), "sleep, first poll");
-            assert_eq!(poll_once(slept.as_mut()), (true, 0), "sleep, second poll");
-
+            let start = time::Instant::now();
             let mut zero = pin!(time::sleep(Duration::ZERO));
             assert_eq!(poll_once(zero.as_mut()), (true, 0), "sleep(0)");
+            let mut past = pin!(time::sleep_until(start));
+            assert_eq!(poll_once(past.as_mut()), (true, 0), "sleep_until(now)");
+        });
+        assert_eq!(ran.elapsed, Duration::ZERO);
+        ran.finished();
+    });
+}
+
+/// tokio's paused-time rule: a sleep does not wake its task by itself; when every task waits,
+/// the clock jumps to the earliest deadline and wakes the tasks due then. So the task with the
+/// shorter sleep goes on first, `Instant` reads the deadlines exactly, and the run takes as much
+/// virtual time as its longest chain of sleeps.
+#[test]
+fn the_clock_jumps_to_the_earliest_deadline_when_every_task_waits() {
+    explore("virtual time, in deadline order", || {
+        let ran = task::run(async {
+            let start = time::Instant::now();
+            let (tx, mut rx) = rt::sync::mpsc::channel(4);
+            for ms in [300, 100, 200] {
+                let tx = tx.clone();
+                rt::spawn(async move {
+                    time::sleep(Duration::from_millis(ms)).await;
+                    tx.send((ms, start.elapsed())).await.unwrap();
+                });
+            }
+            drop(tx);
+            let mut woke = Vec::new();
+            while let Some(at) = rx.recv().await {
+                woke.push(at);
+            }
+            woke
+        });
+        let ms = Duration::from_millis;
+        assert_eq!(ran.elapsed, ms(300));
+        assert_eq!(
+            ran.finished(),
+            [(100, ms(100)), (200, ms(200)), (300, ms(300))]
+        );
+    });
+}
+
+/// Two tasks due at the same instant are woken together, and loom explores both orders in
+/// which they then run.
+#[test]
+fn deadlines_at_the_same_instant_are_a_choice() {
+    let orders = Arc::new(std::sync::Mutex::new(std::collections::BTreeSet::new()));
+    let seen = orders.clone();
+    explore("virtual time, equal deadlines", move || {
+        let order = task::run(async {
+            let (tx, mut rx) = rt::sync::mpsc::channel(2);
+            for name in ["a", "b"] {
+                let tx = tx.clone();
+                rt::spawn(async move {
+                    time::sleep(Duration::from_millis(100)).await;
+                    tx.send(name).await.unwrap();
+                });
+            }
+            drop(tx);
+            let mut order = String::new();
+            while let Some(name) = rx.recv().await {
+                order.push_str(name);
+            }
+            order
         })
         .finished();
+        seen.lock().unwrap().insert(order);
     });
-    explore("past the budget of pauses", || {
-        let ran = task::run_with(2, async {
-            for _ in 0..3 {
-                task::yield_now().await;
+    let orders: Vec<String> = orders.lock().unwrap().iter().cloned().collect();
+    assert_eq!(orders, ["ab", "ba"]);
+}
+
+/// A run that waits while a sleep is pending is not stuck: time moves. A sleep that lost a
+/// `select!` is dropped, and its deadline no longer counts, as with tokio's timer. `reset`
+/// moves a deadline.
+#[test]
+fn waiting_with_a_sleep_pending_is_not_stuck_and_a_dropped_sleep_does_not_count() {
+    explore("virtual time, waiting for a sleeper", || {
+        let ran = task::run(async {
+            let (tx, rx) = oneshot::channel();
+            rt::spawn(async move {
+                time::sleep(Duration::from_secs(30)).await;
+                tx.send("late").unwrap();
+            });
+            rt::select! {
+                biased;
+                value = rx => value.unwrap(),
+                () = time::sleep(Duration::from_secs(50)) => "timed out",
             }
         });
+        assert_eq!(ran.elapsed, Duration::from_secs(30));
+        assert_eq!(ran.finished(), "late");
+    });
+    explore("virtual time, reset", || {
+        let ran = task::run(async {
+            let start = time::Instant::now();
+            let mut sleep = pin!(time::sleep(Duration::from_secs(10)));
+            assert!(!sleep.is_elapsed());
+            sleep.as_mut().reset(start + Duration::from_secs(2));
+            assert_eq!(sleep.deadline() - start, Duration::from_secs(2));
+            sleep.await;
+            start.elapsed()
+        });
+        assert_eq!(ran.finished(), Duration::from_secs(2));
+    });
+}
+
+/// A program that only time would end (a loop of sleeps waiting for a signal that never
+/// comes) stops at the run's horizon, stuck, and the report says so and names the sleep.
+#[test]
+fn a_run_past_its_horizon_is_stuck_and_says_so() {
+    explore("virtual time, the horizon", || {
+        let ran = task::run_for(Duration::from_secs(1), async {
+            loop {
+                time::sleep(Duration::from_millis(300)).await;
+            }
+        });
+        assert_eq!(ran.elapsed, Duration::from_millis(900));
         assert_eq!(
             ran.stuck,
             Some(vec![
-                "main waits on sleep, past the task's budget of pauses (a loop only time ends)"
-                    .to_string()
+                "the next deadline is past the run's horizon of 1s".to_string(),
+                "main waits on sleep until 1.2s".to_string()
             ])
         );
     });

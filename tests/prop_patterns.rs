@@ -1,23 +1,26 @@
-//! Properties of the library's own patterns, in paused time, over random parameters: the
-//! guide's examples generalised (`mpsc::fan_in`, `mpsc::backpressure_with`,
-//! `broadcast::lag_and_drain`, `broadcast::distribute`, `watch::observe`) and checked for the
-//! guarantees the guide states.
+//! Properties of the guide's patterns, in paused time, over random parameters: each pattern
+//! of the guide, generalised here (`fan_in`, `backpressure_with`, `lag_and_drain`,
+//! `distribute`, `observe`: the guide's programs with their constants made parameters), and
+//! checked for the guarantees the guide states. The generalisations are this file's own
+//! harness, on tokio directly: the guide's programs (`src/patterns/`) stay as a reader sees
+//! them, and are run as they are by `tests/patterns.rs` and explored by loom.
 //!
 //! Each property is a `check_*` function applied to what an implementation produced. The
-//! properties run it on the library's patterns; the `twin_*` tests run it on a twin (the
-//! pattern with one rule changed) and show that it is rejected, printing the shrunk
-//! counterexample (`prop_support::counterexample`).
+//! properties run it on the patterns; the `twin_*` tests run it on a twin (the pattern with one
+//! rule changed) and show that it is rejected, printing the shrunk counterexample
+//! (`prop_support::counterexample`).
 
 mod prop_support;
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use channel_patterns::broadcast::{Delivery, Subscriber};
-use channel_patterns::{Transcript, broadcast, mpsc, runner, watch};
+use channel_patterns::{Transcript, runner};
 use prop_support::{counterexample, persisted};
 use proptest::prelude::*;
 use proptest::test_runner::TestCaseError;
+use tokio::sync::broadcast::error::RecvError;
+use tokio::sync::{broadcast, mpsc, watch};
 
 /// Runs `f` to completion on a fresh current-thread runtime in paused time.
 fn paused<F: std::future::Future>(f: F) -> F::Output {
@@ -30,6 +33,33 @@ fn millis(max: u64) -> impl Strategy<Value = Duration> {
 
 // ---------------------------------------------------------------------------------------------
 // Multiple producers
+
+/// "Multiple Producers", generalised: one spawned task per entry of `producers`, each with its
+/// own clone of the sender, sending its messages in order (waiting the given delay before
+/// each); returns everything the single receiver got, in arrival order.
+async fn fan_in<T: Send + 'static>(producers: Vec<Vec<(Duration, T)>>, capacity: usize) -> Vec<T> {
+    let (tx, mut rx) = mpsc::channel::<T>(capacity);
+    let mut tasks = Vec::new();
+    for messages in producers {
+        let tx = tx.clone();
+        tasks.push(tokio::spawn(async move {
+            for (delay, message) in messages {
+                tokio::time::sleep(delay).await;
+                tx.send(message).await.unwrap();
+            }
+        }));
+    }
+    // The channel closes only when every sender is gone, the original included.
+    drop(tx);
+    let mut received = Vec::new();
+    while let Some(msg) = rx.recv().await {
+        received.push(msg);
+    }
+    for task in tasks {
+        task.await.unwrap();
+    }
+    received
+}
 
 type Plan = Vec<Vec<(Duration, (usize, usize))>>;
 
@@ -74,7 +104,7 @@ fn check_fan_in(plan: &Plan, received: &[(usize, usize)]) -> Result<(), TestCase
 
 /// The fan-in twin: `try_send`, giving up on a full buffer instead of waiting.
 async fn fan_in_lossy(plan: Plan, capacity: usize) -> Vec<(usize, usize)> {
-    let (tx, mut rx) = tokio::sync::mpsc::channel(capacity);
+    let (tx, mut rx) = mpsc::channel(capacity);
     for messages in plan {
         let tx = tx.clone();
         tokio::spawn(async move {
@@ -95,6 +125,31 @@ async fn fan_in_lossy(plan: Plan, capacity: usize) -> Vec<(usize, usize)> {
 // ---------------------------------------------------------------------------------------------
 // Backpressure
 
+/// "Backpressure and Buffer Management", generalised: a producer of `count` messages into a
+/// buffer of `capacity`, and a consumer that takes `processing(value)` for each, writing the
+/// guide's "Sending i" / "Sent i" / "Processing i" lines.
+async fn backpressure_with(
+    capacity: usize,
+    count: i32,
+    processing: impl Fn(i32) -> Duration,
+    out: Transcript,
+) {
+    let (tx, mut rx) = mpsc::channel::<i32>(capacity);
+    let producer_out = out.clone();
+    let producer = tokio::spawn(async move {
+        for i in 0..count {
+            producer_out.line(format!("Sending {i}"));
+            tx.send(i).await.unwrap();
+            producer_out.line(format!("Sent {i}"));
+        }
+    });
+    while let Some(value) = rx.recv().await {
+        out.line(format!("Processing {value}"));
+        tokio::time::sleep(processing(value)).await;
+    }
+    producer.await.unwrap();
+}
+
 fn backpressure_case() -> impl Strategy<Value = (usize, Vec<Duration>)> {
     (1usize..6, prop::collection::vec(millis(50), 0..25))
 }
@@ -104,13 +159,7 @@ fn run_backpressure(buffer: usize, delays: &[Duration]) -> Vec<String> {
     let out = Transcript::new();
     let processing = |i: i32| delays[usize::try_from(i).unwrap()];
     let count = i32::try_from(delays.len()).unwrap();
-    paused(mpsc::backpressure_with(
-        buffer,
-        count,
-        processing,
-        out.clone(),
-    ))
-    .unwrap();
+    paused(backpressure_with(buffer, count, processing, out.clone()));
     out.lines()
 }
 
@@ -143,6 +192,31 @@ fn check_backpressure(
 // ---------------------------------------------------------------------------------------------
 // Lagging
 
+/// "Lagging Receivers", corrected and generalised: sends `values` into `tx`, drops it, then
+/// receives until `Closed`, writing what the guide's loop prints; returns what it received.
+async fn lag_and_drain(
+    tx: broadcast::Sender<i32>,
+    mut rx: broadcast::Receiver<i32>,
+    values: impl IntoIterator<Item = i32>,
+    out: &Transcript,
+) -> Vec<i32> {
+    for i in values {
+        tx.send(i).unwrap();
+    }
+    drop(tx);
+    let mut received = Vec::new();
+    loop {
+        match rx.recv().await {
+            Ok(value) => {
+                out.line(format!("Received: {value}"));
+                received.push(value);
+            }
+            Err(RecvError::Lagged(n)) => out.line(format!("Missed {n} messages")),
+            Err(RecvError::Closed) => return received,
+        }
+    }
+}
+
 /// Tokio's broadcast keeps `capacity` rounded up to a power of two.
 fn retained(capacity: usize) -> usize {
     capacity.next_power_of_two()
@@ -154,9 +228,9 @@ fn check_lagging(
     sends: i32,
     retain: fn(usize) -> usize,
 ) -> Result<(), TestCaseError> {
-    let (tx, rx) = tokio::sync::broadcast::channel(capacity);
+    let (tx, rx) = broadcast::channel(capacity);
     let out = Transcript::new();
-    let received = paused(broadcast::lag_and_drain(tx, rx, 0..sends, &out)).unwrap();
+    let received = paused(lag_and_drain(tx, rx, 0..sends, &out));
 
     let first = (sends - i32::try_from(retain(capacity)).unwrap()).max(0);
     prop_assert_eq!(received, (first..sends).collect::<Vec<_>>());
@@ -171,6 +245,56 @@ fn check_lagging(
 
 // ---------------------------------------------------------------------------------------------
 // Event distribution
+
+/// What one subscriber gets from the channel.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Delivery<T> {
+    /// The next event.
+    Event(T),
+    /// The subscriber fell behind and this many events were overwritten before it read them.
+    Missed(u64),
+}
+
+/// A subscriber of [`distribute`]: handles each delivery and says how long it is then busy
+/// (which is how a slow subscriber comes to lag).
+trait Subscriber<T>: Send + 'static {
+    fn deliver(&mut self, delivery: Delivery<T>) -> Duration;
+}
+
+/// "Example: Event Distribution System", corrected and generalised: subscribes every
+/// subscriber before the first event, publishes `events` (waiting each one's delay first),
+/// closes the channel, and waits until every subscriber has handled everything it can still
+/// get, its lags included.
+async fn distribute<T: Clone + Send + 'static>(
+    events: impl IntoIterator<Item = (Duration, T)>,
+    subscribers: Vec<Box<dyn Subscriber<T>>>,
+    capacity: usize,
+) {
+    let (tx, _) = broadcast::channel::<T>(capacity);
+    let mut tasks = Vec::new();
+    for mut subscriber in subscribers {
+        let mut rx = tx.subscribe();
+        tasks.push(tokio::spawn(async move {
+            loop {
+                let delivery = match rx.recv().await {
+                    Ok(event) => Delivery::Event(event),
+                    Err(RecvError::Lagged(n)) => Delivery::Missed(n),
+                    Err(RecvError::Closed) => return,
+                };
+                tokio::time::sleep(subscriber.deliver(delivery)).await;
+            }
+        }));
+    }
+    for (delay, event) in events {
+        tokio::time::sleep(delay).await;
+        // Err only when there is no subscriber at all.
+        let _ = tx.send(event);
+    }
+    drop(tx);
+    for task in tasks {
+        task.await.unwrap();
+    }
+}
 
 /// Records every delivery (or, when `drops_lags`, every event but no lag), then is busy.
 struct Recorder {
@@ -221,7 +345,7 @@ fn run_distribute(
         })
         .collect();
     let plan = events.iter().enumerate().map(|(i, d)| (*d, i));
-    paused(broadcast::distribute(plan, subscribers, capacity)).unwrap();
+    paused(distribute(plan, subscribers, capacity));
     logs.iter().map(|l| l.lock().unwrap().clone()).collect()
 }
 
@@ -253,6 +377,54 @@ fn check_distribution(
 // ---------------------------------------------------------------------------------------------
 // watch
 
+/// Every value a `changed()` loop (the guide's, corrected: `borrow_and_update`) sees until the
+/// last sender is gone.
+async fn follow<T: Clone>(mut rx: watch::Receiver<T>) -> Vec<T> {
+    let mut seen = Vec::new();
+    while rx.changed().await.is_ok() {
+        seen.push(rx.borrow_and_update().clone());
+    }
+    seen
+}
+
+/// What [`observe`] saw.
+struct Observed<T> {
+    /// `(time since start, value)` of each `borrow()` by the sampling reader.
+    samples: Vec<(Duration, T)>,
+    /// Each value the `changed()` reader saw ([`follow`]).
+    changes: Vec<T>,
+}
+
+/// The watch section, generalised: one updater sends `sends` (waiting each one's delay first),
+/// while one reader samples with `borrow()` after each of `reads`' delays and another follows
+/// every change. Returns what both readers saw.
+async fn observe<T: Clone + Send + Sync + 'static>(
+    initial: T,
+    sends: Vec<(Duration, T)>,
+    reads: Vec<Duration>,
+) -> Observed<T> {
+    let start = tokio::time::Instant::now();
+    let (tx, rx) = watch::channel(initial);
+    let follower = tokio::spawn(follow(rx.clone()));
+    let sampler = tokio::spawn(async move {
+        let mut samples = Vec::new();
+        for delay in reads {
+            tokio::time::sleep(delay).await;
+            samples.push((start.elapsed(), rx.borrow().clone()));
+        }
+        samples
+    });
+    for (delay, value) in sends {
+        tokio::time::sleep(delay).await;
+        tx.send_replace(value);
+    }
+    drop(tx);
+    Observed {
+        samples: sampler.await.unwrap(),
+        changes: follower.await.unwrap(),
+    }
+}
+
 /// Sends at even milliseconds, reads at odd ones (no read ties with a send); send i stores i.
 fn watch_case() -> impl Strategy<Value = (Vec<(Duration, usize)>, Vec<Duration>)> {
     let sends = prop::collection::vec(0u64..5, 0..20).prop_map(|gaps| {
@@ -274,7 +446,7 @@ fn watch_case() -> impl Strategy<Value = (Vec<(Duration, usize)>, Vec<Duration>)
 /// `changed()` reader ends on the last value.
 fn check_watch(
     sends: &[(Duration, usize)],
-    seen: &watch::Observed<usize>,
+    seen: &Observed<usize>,
 ) -> Result<(), TestCaseError> {
     let send_times: Vec<Duration> = sends
         .iter()
@@ -308,7 +480,7 @@ proptest! {
     /// whatever the capacity and the producers' pacing.
     #[test]
     fn fan_in_delivers_everything_once_in_per_producer_order((plan, capacity) in producers()) {
-        let received = paused(mpsc::fan_in(plan.clone(), capacity)).unwrap();
+        let received = paused(fan_in(plan.clone(), capacity));
         check_fan_in(&plan, &received)?;
     }
 
@@ -342,7 +514,7 @@ proptest! {
     /// watch: the latest value at each read, in send order, never older after newer.
     #[test]
     fn watch_readers_see_the_latest_value_in_send_order((sends, reads) in watch_case()) {
-        let seen = paused(watch::observe(0usize, sends.clone(), reads)).unwrap();
+        let seen = paused(observe(0usize, sends.clone(), reads));
         check_watch(&sends, &seen)?;
     }
 }
@@ -399,7 +571,7 @@ fn twin_distribution_rejects_a_subscriber_that_hides_its_lag() {
 #[test]
 fn twin_watch_rejects_a_reader_that_reports_the_previous_read() {
     let (_, (sends, reads)) = counterexample(watch_case(), |(sends, reads)| {
-        let mut seen = paused(watch::observe(0usize, sends.clone(), reads)).unwrap();
+        let mut seen = paused(observe(0usize, sends.clone(), reads));
         // The twin reader: each sample reports what the previous read saw.
         let values: Vec<usize> = seen.samples.iter().map(|(_, v)| *v).collect();
         for (i, sample) in seen.samples.iter_mut().enumerate().skip(1) {

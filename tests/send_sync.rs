@@ -14,7 +14,7 @@ use channel_patterns::proxy::net::Tcp;
 use channel_patterns::proxy::server::{Config, Summary};
 use channel_patterns::proxy::{CloseReason, Outcome, copy_with_activity, relay, relay_connections};
 use channel_patterns::shutdown::{Drained, Listener, Shutdown, Triggered};
-use channel_patterns::{PatternError, Transcript};
+use channel_patterns::Transcript;
 use tokio::io::DuplexStream;
 use tokio::net::{TcpListener, TcpStream};
 
@@ -72,7 +72,6 @@ fn values() {
     assert_value!(value::<CloseReason>() => Send & Sync & Unpin);
     assert_value!(value::<Summary>() => Send & Sync & Unpin);
     assert_value!(value::<Config>() => Send & Sync & Unpin);
-    assert_value!(value::<PatternError>() => Send & Sync & Unpin);
 }
 
 /// Futures: `Send`, so they can be spawned on a multi-thread runtime, and `Sync`, so a
@@ -102,11 +101,13 @@ fn futures() {
     assert_value!(listener.triggered() => Send & Sync & Unpin);
 }
 
-/// The patterns: `Send` and `Sync`, so any can be spawned.
+/// The guide's programs: `Send`, so that each can be spawned, as `#[tokio::main]` needs of a
+/// `main` on its multi-thread runtime.
 fn patterns() {
-    assert_value!(channel_patterns::mpsc::basic(value()) => Send & Sync & NotUnpin);
-    assert_value!(channel_patterns::oneshot::request_response(value()) => Send & Sync & NotUnpin);
-    assert_value!(channel_patterns::broadcast::basic(value()) => Send & Sync & NotUnpin);
-    assert_value!(channel_patterns::watch::idle_timeout(value()) => Send & Sync & NotUnpin);
-    assert_value!(channel_patterns::advanced::app_shutdown::run(value()) => Send & Sync & NotUnpin);
+    assert_value!(channel_patterns::patterns::mpsc_basic::main() => Send & Sync & NotUnpin);
+    assert_value!(channel_patterns::patterns::app_shutdown::main() => Send & Sync & NotUnpin);
+    assert_value!(
+        channel_patterns::patterns::watch_idle_timeout::proxy_with_idle_timeout(value(), value(), value())
+            => Send & Sync & NotUnpin
+    );
 }

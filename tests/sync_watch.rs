@@ -222,3 +222,63 @@ fn cloned_receivers_see_same_value_independently() {
     assert_ready_ok!(task::spawn(rx2.changed()).poll());
     assert_eq!(*rx2.borrow(), 42);
 }
+
+/// E26: the guide's `changed()` loop, `changed().await` then `*rx.borrow()`: a send between the
+/// two is read by `borrow()` but not marked seen, so the next `changed()` completes at once and
+/// the loop reads, and prints, the same value again. The corrected loop reads with
+/// `borrow_and_update()`, which marks what it reads as seen: the next `changed()` waits.
+#[test]
+fn e26_changed_then_borrow_sees_a_value_twice_borrow_and_update_once() {
+    for (read, printed) in [
+        ("borrow", vec![2, 2]),
+        ("borrow_and_update", vec![2]),
+    ] {
+        let (tx, mut rx) = watch::channel(0);
+        let mut seen = Vec::new();
+        assert_ok!(tx.send(1));
+        assert_ready_ok!(task::spawn(rx.changed()).poll());
+        // Sent after changed() returned, before the loop reads.
+        assert_ok!(tx.send(2));
+        let value = if read == "borrow" {
+            *rx.borrow()
+        } else {
+            *rx.borrow_and_update()
+        };
+        seen.push(value);
+        // The loop's next turn: changed() again, then the read.
+        let mut next = task::spawn(rx.changed());
+        if next.poll().is_ready() {
+            drop(next);
+            seen.push(*rx.borrow());
+        }
+        assert_eq!(seen, printed, "with {read}()");
+    }
+}
+
+/// E25: `borrow()` does not wait for a value, but the guard it returns holds the channel's read
+/// lock, and `send` takes the write lock: while a borrow is held, a send on another thread
+/// cannot complete; once it is dropped, it does. (The first wait is an observation window, not
+/// a synchronisation: a send that did not block would be done in microseconds.)
+#[test]
+fn e25_a_held_borrow_makes_send_wait() {
+    use std::sync::mpsc::RecvTimeoutError;
+    use std::time::Duration;
+    let (tx, rx) = watch::channel(0);
+    let held = rx.borrow();
+    let (done_tx, done_rx) = std::sync::mpsc::channel();
+    let sender = std::thread::spawn(move || {
+        tx.send(1).unwrap();
+        done_tx.send(()).unwrap();
+    });
+    assert_eq!(
+        done_rx.recv_timeout(Duration::from_millis(300)),
+        Err(RecvTimeoutError::Timeout),
+        "the send completed while a borrow was held"
+    );
+    drop(held);
+    done_rx
+        .recv_timeout(Duration::from_secs(20))
+        .expect("the send completes once the borrow is dropped");
+    sender.join().unwrap();
+    assert_eq!(*rx.borrow(), 1);
+}

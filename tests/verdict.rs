@@ -1,29 +1,28 @@
-//! The report's verdict (`runner::verdict`) on runs that go wrong, which the real patterns,
-//! all correct, never produce: each check fails the verdict on its own, with its message.
+//! The report's verdict (`report::judge`) on runs that go wrong, which the real programs, all
+//! correct, never produce: each check fails the verdict on its own, with its message.
 
 use std::time::Duration;
 
-use channel_patterns::PatternError;
 use channel_patterns::catalog::{self, Pattern};
-use channel_patterns::guide::Documented;
-use channel_patterns::runner::{Run, verdict};
+use channel_patterns::guide::{self, Documented};
+use channel_patterns::report::judge as verdict;
+use channel_patterns::runner::{Run, Verdict};
 use pretty_assertions::assert_eq;
 
 fn run_of(pattern: &Pattern) -> Run {
     Run {
         lines: pattern.expected.iter().map(|l| l.to_string()).collect(),
-        result: Ok(()),
+        verdict: Verdict::Finished,
         simulated: Duration::ZERO,
-        tasks_left: 0,
     }
 }
 
-/// A pattern whose guide section has an Output block that `continues` (or does not), and
-/// one without any.
+/// A pattern whose corrected guide section has an Output block that `continues` (or does
+/// not), and one without any.
 fn pattern_where(documented: impl Fn(Option<Documented>) -> bool) -> &'static Pattern {
     catalog::PATTERNS
         .iter()
-        .find(|p| documented(p.documented()))
+        .find(|p| documented(guide::documented_output(guide::CORRECTED, p.chapter, p.heading)))
         .expect("the catalog has such a pattern")
 }
 
@@ -50,12 +49,14 @@ fn a_correct_run_is_ok_and_says_how_it_matched() {
 fn each_failure_is_named() {
     let pattern = pattern_where(|d| d.is_some_and(|d| !d.continues));
     let failed = Run {
-        result: Err(PatternError::Closed("the reply channel")),
+        verdict: Verdict::Panicked {
+            message: "the reply channel closed".into(),
+        },
         ..run_of(pattern)
     };
     assert_eq!(
         verdict(pattern, &failed),
-        Err("failed: channel closed early: the reply channel".to_string())
+        Err("panicked: the reply channel closed".to_string())
     );
     let mut short = run_of(pattern);
     short.lines.truncate(1);
@@ -68,9 +69,12 @@ fn each_failure_is_named() {
         verdict(pattern, &short),
         Err(format!("0 lines, expected {}", pattern.expected.len()))
     );
-    for (tasks_left, words) in [(1, "1 task left running"), (2, "2 tasks left running")] {
+    for (tasks, words) in [
+        (1, "finished, but left 1 task running"),
+        (2, "finished, but left 2 tasks running"),
+    ] {
         let left = Run {
-            tasks_left,
+            verdict: Verdict::LeftRunning { tasks },
             ..run_of(pattern)
         };
         assert_eq!(verdict(pattern, &left), Err(words.to_string()));

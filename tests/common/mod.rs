@@ -4,9 +4,8 @@
 use std::future::Future;
 use std::time::Duration;
 
-use channel_patterns::as_written::run::{self, AsWrittenRun};
-use channel_patterns::{PatternResult, Transcript};
-use pretty_assertions::assert_eq;
+use channel_patterns::runner::{self, Run};
+use channel_patterns::{Transcript, catalog};
 
 pub mod watchdog;
 
@@ -25,23 +24,6 @@ pub async fn within<T>(what: &str, fut: impl Future<Output = T>) -> T {
         .unwrap_or_else(|_| panic!("{what}: still waiting after {PAUSED_LIMIT:?} of Tokio's time"))
 }
 
-/// Runs a pattern (inside a paused-time test), then asserts its whole transcript, the simulated
-/// time it took, and that it left no task running.
-pub async fn assert_pattern<F, Fut>(pattern: F, expected: &[&str], took: Duration)
-where
-    F: FnOnce(Transcript) -> Fut,
-    Fut: Future<Output = PatternResult>,
-{
-    let out = Transcript::new();
-    let start = tokio::time::Instant::now();
-    within("the pattern", pattern(out.clone()))
-        .await
-        .expect("the pattern returns Ok");
-    assert_eq!(start.elapsed(), took, "simulated time the pattern took");
-    assert_eq!(out.lines(), expected);
-    assert_eq!(tasks_alive().await, 0, "tasks left running by the pattern");
-}
-
 /// Tasks of the current runtime still alive right now, without yielding: measured when a
 /// `main` returns, this is what `#[tokio::main]` would cancel by dropping the runtime.
 pub async fn tasks_alive() -> usize {
@@ -50,11 +32,11 @@ pub async fn tasks_alive() -> usize {
         .num_alive_tasks()
 }
 
-/// Runs the guide's code as written the way `run NAME --as-written` does
-/// (`as_written::run::run_main`: a fresh current-thread runtime in paused time, within
-/// `as_written::run::BOUND` of it), capturing what it prints, and within [`REAL_LIMIT`] of real
-/// time. Returns the lines and the verdict: how it ended, and the tasks it left alive.
-pub fn run_as_written<Fut>(main: impl FnOnce() -> Fut) -> AsWrittenRun
+/// Runs a block's `main` the way `run NAME` does (`runner::run_main`: a fresh current-thread
+/// runtime in paused time, within `runner::BOUND` of it), capturing what it prints, and within
+/// [`REAL_LIMIT`] of real time. Returns the lines and the verdict: how it ended, and the tasks
+/// it left alive.
+pub fn run_block<Fut>(main: impl FnOnce() -> Fut) -> Run
 where
     Fut: Future<Output = ()>,
 {
@@ -63,14 +45,57 @@ where
         main().await;
         Ok(())
     };
-    run::run_main(main, Transcript::new()).expect("a runtime")
+    runner::run_main(main, Transcript::new()).expect("a runtime")
 }
 
-/// Runs the guide's code for the catalog's pattern `name` as `run NAME --as-written` does
-/// (`as_written::run::run_as_written`), within [`REAL_LIMIT`] of real time.
-pub fn run_as_written_named(name: &str) -> AsWrittenRun {
+/// The catalog's pattern `name`.
+pub fn pattern(name: &str) -> &'static catalog::Pattern {
+    catalog::find(name).unwrap_or_else(|| panic!("{name} is a pattern of the catalog"))
+}
+
+/// Runs the corrected program of the catalog's pattern `name` as `run NAME` does, within
+/// [`REAL_LIMIT`] of real time.
+pub fn run_corrected(name: &str) -> Run {
+    let _watchdog = Watchdog::new(&format!("the corrected {name}"), REAL_LIMIT);
+    runner::run_corrected(pattern(name), Transcript::new()).expect("a runtime, and the driver's connections")
+}
+
+/// Runs the guide's code for the catalog's pattern `name` as `run NAME --as-written` does,
+/// within [`REAL_LIMIT`] of real time.
+pub fn run_as_written(name: &str) -> Run {
     let _watchdog = Watchdog::new(&format!("the guide's code for {name}"), REAL_LIMIT);
-    run::run_as_written(name, Transcript::new())
-        .unwrap_or_else(|| panic!("{name} is a pattern of the catalog"))
+    runner::run_as_written(pattern(name), Transcript::new())
         .expect("a runtime, and the driver's connections")
+}
+
+/// The code block a file of `src/as_written/` or `src/patterns/` holds, as the guide shows it:
+/// the text below its `// BEGIN GUIDE` marker with the documented edits undone (`main` made
+/// callable, the functions of a block without `main` made `pub`). Above the marker there may be
+/// only comments and, in every file but `watch_idle_timeout.rs`, whose I/O loom cannot see, the
+/// one line for loom (`use crate::rt as tokio;` under its cfg).
+pub fn block_file(path: &std::path::Path) -> String {
+    let text = std::fs::read_to_string(path).unwrap();
+    let (header, code) = text
+        .split_once("// BEGIN GUIDE\n")
+        .unwrap_or_else(|| panic!("{} has no BEGIN GUIDE marker", path.display()));
+    let loom_edit = "#[cfg(channel_patterns_loom)]\nuse crate::rt as tokio;\n";
+    let is_idle_timeout = path.ends_with("watch_idle_timeout.rs");
+    assert_eq!(
+        header.contains(loom_edit),
+        !is_idle_timeout,
+        "{}: the loom import edit is missing or misplaced",
+        path.display()
+    );
+    let rest = header.replace(loom_edit, "");
+    assert!(
+        rest.lines().all(|l| l.starts_with("// ")),
+        "{} has an edit above BEGIN GUIDE other than the documented loom import",
+        path.display()
+    );
+    let code = code.replace("pub async fn main()", "#[tokio::main]\nasync fn main()");
+    if is_idle_timeout {
+        code.replace("\npub async fn ", "\nasync fn ")
+    } else {
+        code
+    }
 }

@@ -196,19 +196,6 @@ pub fn interleaving<T>(lines: &[String], ran: &channel_patterns::rt::task::Ran<T
     )
 }
 
-/// [`run_pattern`] with each task allowed `pauses` sleeps (`rt::task::run_with`).
-pub fn run_pattern_with<F, T>(
-    pauses: u32,
-    pattern: impl FnOnce(channel_patterns::Transcript) -> F,
-) -> (Vec<String>, channel_patterns::rt::task::Ran<T>)
-where
-    F: Future<Output = T>,
-{
-    let out = channel_patterns::Transcript::new();
-    let ran = channel_patterns::rt::task::run_with(pauses, pattern(out.clone()));
-    (out.lines(), ran)
-}
-
 /// Explores a pattern and asserts, on every schedule, that it finishes without error, leaves no
 /// task running, and prints exactly `expected`.
 pub fn prints_on_every_schedule<F>(

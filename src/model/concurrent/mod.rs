@@ -15,8 +15,8 @@
 //! - every step that can unblock a waiter takes the wakers to wake under the lock and wakes them
 //!   after releasing it, since a waker may run code that takes the lock.
 //!
-//! Tasks are loom threads ([`task`]), `sleep` is a point where any other task may run ([`time`]),
-//! and `select!` polls its branches in order ([`select`](crate::rt::select)).
+//! Tasks are loom threads ([`task`]), time is a virtual clock with tokio's paused-time rule
+//! ([`time`]), and `select!` polls its branches in order ([`select`](crate::rt::select)).
 //!
 //! Differences from tokio that a program can observe, none of which the patterns rely on:
 //! - a sender woken for a freed slot can lose it to a concurrent `try_send`, where tokio's
@@ -24,8 +24,10 @@
 //! - a oneshot receiver polled after it completed gives `RecvError`, where tokio panics;
 //! - `select!` without `biased;` rotates its first branch (tokio picks it at random): see
 //!   [`select`](crate::rt::select);
-//! - time does not pass: `sleep(d)` gives way once whatever `d` is, and a task that has slept
-//!   [`task::PAUSES_PER_TASK`] times waits for ever at its next sleep (see [`time`]);
+//! - time is always paused: the clock moves only when every task waits, as under
+//!   `start_paused = true`, never while a task runs (see [`time`]); deadlines are exact, not
+//!   rounded up to tokio's millisecond ticks; a run ends at its horizon of virtual time
+//!   ([`task::HORIZON`]);
 //! - a `watch::Ref` holds a snapshot of the value, not a read lock, so holding one never blocks
 //!   a sender; `watch::Sender::send_replace` needs `T: Clone`;
 //! - a `JoinHandle` can be awaited only by a task of the run, and a run has at most
@@ -65,6 +67,7 @@ macro_rules! send_error {
 use send_error;
 
 pub mod broadcast;
+mod clock;
 pub mod mpsc;
 pub mod oneshot;
 pub mod select;

@@ -18,14 +18,24 @@
 //! When the run's main future finishes, the tasks still alive are cancelled at their next
 //! await, as tokio does when `#[tokio::main]` returns and drops the runtime: [`run`] reports
 //! them in [`Ran::left_running`] and waits until each has dropped its future.
+//!
+//! The executor also keeps the run's virtual [`Clock`]: when every task waits and some sleep is
+//! pending, that is not a deadlock but time to move, as in tokio's paused time. The clock jumps
+//! to the earliest deadline and the tasks due then are woken. A run ends when its main future
+//! does, or when it is stuck: every task waits and no sleep is pending, or the next deadline is
+//! past the run's horizon ([`run_for`]), which turns a program that only time would end (a loop
+//! of sleeps waiting for a signal that never comes) into a report instead of an endless run.
 
 use std::any::Any;
-use std::cell::{Cell, RefCell};
+use std::cell::RefCell;
 use std::fmt;
 use std::future::Future;
 use std::panic::{AssertUnwindSafe, Location, catch_unwind, resume_unwind};
 use std::pin::{Pin, pin};
 use std::task::{Context, Poll, Waker};
+use std::time::Duration;
+
+use super::clock::Clock;
 
 // std's, not loom's, on purpose: see the module documentation.
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
@@ -34,15 +44,12 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
-/// How many times one task may sleep (or yield) in a [`run`] before its next sleep waits for
-/// ever; [`run_with`] sets another budget.
-///
-/// Time does not pass under loom, so a loop that only ends by time (a worker polling a signal
-/// it never gets, between sleeps) would run for ever, and loom would give up on the model with
-/// an abort. Past this budget the task's sleeps never end; if nothing else can wake it, the
-/// run is [stuck](Ran::stuck). It is above the sleeps of any one task of the guide's programs
-/// (the backpressure consumer's ten).
-pub const PAUSES_PER_TASK: u32 = 12;
+/// How much virtual time a [`run`] may take: a run whose next deadline is later is
+/// [stuck](Ran::stuck) there. The guide's programs take about a second; [`run_for`] sets another
+/// horizon. A loop of short sleeps that never ends makes many steps before an hour has passed,
+/// each of them branches for loom (whose limit is `LOOM_MAX_BRANCHES`): give such a run a
+/// shorter horizon.
+pub const HORIZON: Duration = Duration::from_secs(60);
 
 /// How many times one task may be polled in a [`run`]. Every poll but the first follows a
 /// wake-up, and the guide's programs wake each task a few dozen times at most; a task polled
@@ -66,8 +73,12 @@ pub struct Ran<T> {
     /// waited on, main first. `None` when the main future finished.
     pub stuck: Option<Vec<String>>,
     /// The schedule loom chose, as the runtime saw it: each task's waits, wake-ups and end, in
-    /// order. Failing tests print it: it is the interleaving that failed.
+    /// order, and each move of the clock. Failing tests print it: it is the interleaving that
+    /// failed.
     pub schedule: Vec<String>,
+    /// Virtual time that passed in the run (see [`Clock`]): for a finished run, when its main
+    /// future returned.
+    pub elapsed: Duration,
 }
 
 impl<T> Ran<T> {
@@ -139,6 +150,9 @@ struct Sched {
     threads: Vec<loom::thread::JoinHandle<()>>,
     /// See [`Ran::schedule`].
     schedule: Vec<String>,
+    clock: Clock,
+    /// See [`run_for`].
+    horizon: Duration,
 }
 
 impl Task {
@@ -188,19 +202,48 @@ impl Sched {
         }
     }
 
+    /// Every task waits: moves the clock to the earliest deadline and wakes the tasks due then,
+    /// or, with no deadline before the horizon, declares the run stuck.
+    fn everyone_waits_now(&mut self) {
+        match self.clock.next_deadline() {
+            Some(deadline) if deadline <= self.horizon => {
+                let due = self.clock.advance();
+                let event = format!("time moves to {:?}", self.clock.now());
+                self.schedule.push(event);
+                for task in due {
+                    self.notify(task);
+                }
+            }
+            _ => self.get_stuck(),
+        }
+    }
+
     fn get_stuck(&mut self) {
-        let report = self
+        let mut report: Vec<String> = self
             .tasks
             .iter()
-            .filter(|t| t.status == Status::Idle)
-            .map(|t| {
-                if t.waits.is_empty() {
+            .enumerate()
+            .filter(|(_, t)| t.status == Status::Idle)
+            .map(|(id, t)| {
+                let mut waits: Vec<String> = t.waits.iter().map(|w| w.to_string()).collect();
+                for deadline in self.clock.deadlines_of(id) {
+                    if let Some(sleep) = waits.iter_mut().find(|w| *w == "sleep") {
+                        *sleep = format!("sleep until {deadline:?}");
+                    }
+                }
+                if waits.is_empty() {
                     format!("{} waits", t.described())
                 } else {
-                    format!("{} waits on {}", t.described(), t.waits.join(" and "))
+                    format!("{} waits on {}", t.described(), waits.join(" and "))
                 }
             })
             .collect();
+        if self.clock.next_deadline().is_some() {
+            report.insert(
+                0,
+                format!("the next deadline is past the run's horizon of {:?}", self.horizon),
+            );
+        }
         self.stuck = Some(report);
         self.shut_down();
     }
@@ -209,8 +252,6 @@ impl Sched {
 #[derive(Debug)]
 struct Runtime {
     sched: Mutex<Sched>,
-    /// Pauses each task may take: see [`PAUSES_PER_TASK`].
-    pauses: u32,
 }
 
 impl Runtime {
@@ -239,8 +280,11 @@ impl Runtime {
                         let event = format!("{} waits on {}", task.name, task.waits.join(" and "));
                         sched.schedule.push(event);
                         if sched.everyone_waits() {
-                            sched.get_stuck();
-                            return false;
+                            // Time moves (which may wake this very task), or the run is stuck.
+                            sched.everyone_waits_now();
+                            if sched.shutdown {
+                                return false;
+                            }
                         }
                     }
                     // Unparked by something else (the run's start, or a spurious unpark).
@@ -276,7 +320,7 @@ impl Runtime {
             sched.notify(joiner);
         }
         if !sched.shutdown && sched.everyone_waits() {
-            sched.get_stuck();
+            sched.everyone_waits_now();
         }
     }
 }
@@ -301,8 +345,6 @@ loom::thread_local! {
     static CURRENT: RefCell<Option<(Arc<Runtime>, usize)>> = RefCell::new(None);
     /// What the current poll of this thread's task waits on.
     static WAITS: RefCell<Vec<&'static str>> = RefCell::new(Vec::new());
-    /// Sleeps and yields so far by this thread's task.
-    static PAUSES: Cell<u32> = Cell::new(0);
 }
 
 /// Records that the task polled on this thread waits on `what`, for the report of a stuck run.
@@ -316,14 +358,89 @@ pub(crate) fn waiting_on(what: &'static str) {
     });
 }
 
-/// Counts one pause (sleep or yield) of the current task: `false` once it is past the run's
-/// budget ([`PAUSES_PER_TASK`] unless [`run_with`] said otherwise).
-pub(crate) fn take_pause() -> bool {
-    let budget = CURRENT.with(|c| c.borrow().as_ref().map(|(runtime, _)| runtime.pauses));
-    PAUSES.with(|p| {
-        p.set(p.get() + 1);
-        p.get() <= budget.unwrap_or(PAUSES_PER_TASK)
-    })
+/// The current run and this thread's task in it.
+///
+/// # Panics
+/// Outside a run: `what` (`"sleep"`, `"Instant::now"`) names the call that needs one.
+fn current(what: &str) -> (Arc<Runtime>, usize) {
+    match CURRENT.with(|c| c.borrow().clone()) {
+        Some(current) => current,
+        None => panic!("{what} outside a run: under loom, start the program with rt::task::run"),
+    }
+}
+
+/// Virtual time elapsed in the current run (see [`Clock`]).
+///
+/// # Panics
+/// Outside a run.
+pub(crate) fn now() -> Duration {
+    lock(&current("Instant::now").0.sched).clock.now()
+}
+
+/// A sleep's registration with the clock of the run it was created in.
+#[derive(Debug)]
+pub(crate) struct Timer {
+    runtime: Arc<Runtime>,
+    /// The clock's id for it and the task it wakes, once registered.
+    registered: Option<(u64, usize)>,
+    deadline: Duration,
+}
+
+impl Timer {
+    /// A timer of the current run for `deadline` (virtual time since the run's start), not yet
+    /// registered: it is when first polled before its deadline.
+    ///
+    /// # Panics
+    /// Outside a run, as tokio's `sleep` outside a runtime.
+    pub(crate) fn new(deadline: Duration) -> Self {
+        Timer {
+            runtime: current("sleep").0,
+            registered: None,
+            deadline,
+        }
+    }
+
+    /// The deadline, as virtual time since the run's start.
+    pub(crate) fn deadline(&self) -> Duration {
+        self.deadline
+    }
+
+    /// Moves the deadline; a registered timer then wakes its task at the new one, as tokio's
+    /// `Sleep::reset` does.
+    pub(crate) fn reset(&mut self, deadline: Duration) {
+        self.deadline = deadline;
+        if let Some((id, task)) = self.registered {
+            lock(&self.runtime.sched)
+                .clock
+                .register(Some(id), deadline, task);
+        }
+    }
+
+    /// Whether the deadline has come; if not, registers the timer for the task polling it
+    /// now, which the clock wakes at the deadline.
+    pub(crate) fn poll_elapsed(&mut self) -> bool {
+        let task = current("sleep").1;
+        let mut sched = lock(&self.runtime.sched);
+        if sched.clock.now() >= self.deadline {
+            if let Some((id, _)) = self.registered.take() {
+                sched.clock.cancel(id);
+            }
+            return true;
+        }
+        let id = sched
+            .clock
+            .register(self.registered.map(|(id, _)| id), self.deadline, task);
+        self.registered = Some((id, task));
+        false
+    }
+}
+
+impl Drop for Timer {
+    fn drop(&mut self) {
+        if let Some((id, _)) = self.registered {
+            lock(&self.runtime.sched).clock.cancel(id);
+        }
+    }
 }
 
 enum Exit<T> {
@@ -357,23 +474,23 @@ fn drive<F: Future>(runtime: &Arc<Runtime>, id: usize, future: F) -> Exit<F::Out
 }
 
 /// Runs `main` as the main task of a run under loom (what `#[tokio::main]` is to a program),
-/// with every task it spawns; returns once every task has finished or been cancelled.
+/// with every task it spawns; returns once every task has finished or been cancelled. Its
+/// clock starts at zero and the run may take up to [`HORIZON`] of virtual time.
 ///
 /// Call it inside `loom::model`. A panic of `main` is resumed once the other tasks are
 /// stopped, so loom reports it as the model's failure.
 pub fn run<F: Future>(main: F) -> Ran<F::Output> {
-    run_with(PAUSES_PER_TASK, main)
+    run_for(HORIZON, main)
 }
 
-/// [`run`], with each task allowed `pauses` sleeps instead of [`PAUSES_PER_TASK`].
-///
-/// For a program whose sleeps only stand for work done while waiting for a signal: each such
-/// sleep is a point where the signal may come, and one or two of them per task already give
-/// every order of the signal and the work, while each more multiplies the interleavings.
-pub fn run_with<F: Future>(pauses: u32, main: F) -> Ran<F::Output> {
+/// [`run`], with `horizon` of virtual time instead of [`HORIZON`]: a run whose next deadline
+/// is later than that is stuck there.
+pub fn run_for<F: Future>(horizon: Duration, main: F) -> Ran<F::Output> {
     let runtime = Arc::new(Runtime {
-        sched: Mutex::new(Sched::default()),
-        pauses,
+        sched: Mutex::new(Sched {
+            horizon,
+            ..Sched::default()
+        }),
     });
     lock(&runtime.sched).tasks.push(Task {
         name: "main".to_string(),
@@ -386,17 +503,17 @@ pub fn run_with<F: Future>(pauses: u32, main: F) -> Ran<F::Output> {
         joiner: None,
     });
     CURRENT.with(|c| *c.borrow_mut() = Some((runtime.clone(), 0)));
-    PAUSES.with(|p| p.set(0));
     let exit = drive(&runtime, 0, main);
 
-    let stuck = {
+    let (stuck, elapsed) = {
         let mut sched = lock(&runtime.sched);
+        let elapsed = sched.clock.now();
         sched.tasks[0].status = Status::Done;
         sched.schedule.push("main returned".to_string());
         if !sched.shutdown {
             sched.shut_down();
         }
-        sched.stuck.take()
+        (sched.stuck.take(), elapsed)
     };
     // A task in the middle of a poll finishes that poll, as on a runtime that shuts down;
     // the ones still pending then are cancelled. Joined one by one: a task being cancelled
@@ -426,6 +543,7 @@ pub fn run_with<F: Future>(pauses: u32, main: F) -> Ran<F::Output> {
             left_running,
             stuck: None,
             schedule,
+            elapsed,
         },
         Exit::Panicked(panic) => resume_unwind(panic),
         Exit::Cancelled => Ran {
@@ -433,6 +551,7 @@ pub fn run_with<F: Future>(pauses: u32, main: F) -> Ran<F::Output> {
             left_running: Vec::new(),
             stuck,
             schedule,
+            elapsed,
         },
     }
 }
@@ -608,8 +727,18 @@ where
     handle
 }
 
-/// Gives way to the other tasks once, as tokio's `yield_now`; counts as a pause like a sleep
-/// (see [`PAUSES_PER_TASK`]).
+/// Gives way to the other tasks once, as tokio's `yield_now`: the task stays runnable (so the
+/// clock does not move), but any other task may run before it goes on.
 pub async fn yield_now() {
-    crate::model::concurrent::time::Pause::new().await;
+    let mut yielded = false;
+    std::future::poll_fn(|cx| {
+        if yielded {
+            return Poll::Ready(());
+        }
+        yielded = true;
+        loom::thread::yield_now();
+        cx.waker().wake_by_ref();
+        Poll::Pending
+    })
+    .await;
 }

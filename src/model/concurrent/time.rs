@@ -1,91 +1,166 @@
-//! Time under loom: tokio's `sleep`, as a point where any other task may run.
+//! Time under loom: tokio's `time::{Instant, sleep, sleep_until, Sleep}` on the run's virtual
+//! clock.
 //!
-//! Loom explores interleavings, not durations, and a schedule that a sleep makes likely on a
-//! real runtime is only one of many. So `sleep(d)` gives way once, whatever `d` is, is pending
-//! once (a `select!` racing it can pick another branch then), and then completes: every schedule of the other tasks around it is explored, including the ones where
-//! the sleeper goes on first. A pattern that is correct only thanks to a sleep fails here.
-//!
-//! It gives way through `loom::thread::yield_now`, so that a loop of sleeps lets the other tasks
-//! run rather than spinning; and a task's sleeps are counted: past
-//! [`PAUSES_PER_TASK`](super::task::PAUSES_PER_TASK) its next sleep never ends, which turns a
-//! loop that only ends by time into a [stuck](super::task::Ran::stuck) run instead of an endless
-//! one.
+//! The clock follows tokio's paused-time rule (see [`Clock`](super::clock)): it stands still
+//! while any task can run and jumps to the earliest deadline when every task waits. So a sleep
+//! orders events as it does in `#[tokio::test(start_paused = true)]`, and loom explores every
+//! interleaving of the tasks that can run at each instant, including the orders of tasks whose
+//! deadlines fall at the same instant. A pattern whose output a sleep decides has the outputs
+//! that paused time allows, not one per schedule of an untimed program.
 
 use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
-use super::task;
+use super::task::{self, Timer};
 
-/// Gives way to the other tasks once, then completes; how long `duration` is plays no part
-/// under loom, but a zero duration completes at once without giving way (there is nothing to
-/// wait for).
-pub fn sleep(duration: Duration) -> Sleep {
-    if duration.is_zero() {
-        Pause {
-            state: PauseState::Done,
+/// A measurement of the run's virtual clock, as tokio's `time::Instant`: it moves only when
+/// every task waits (see the module documentation).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Instant {
+    /// Virtual time since the run's start.
+    since_start: Duration,
+}
+
+impl Instant {
+    /// The run's current virtual time.
+    ///
+    /// # Panics
+    /// Outside a run (`rt::task::run`).
+    pub fn now() -> Instant {
+        Instant {
+            since_start: task::now(),
         }
-    } else {
-        Pause::new()
+    }
+
+    /// Virtual time since `self`.
+    pub fn elapsed(&self) -> Duration {
+        Instant::now().saturating_duration_since(*self)
+    }
+
+    /// Time from `earlier` to `self`; zero if `earlier` is later, as tokio's.
+    pub fn duration_since(&self, earlier: Instant) -> Duration {
+        self.saturating_duration_since(earlier)
+    }
+
+    /// Time from `earlier` to `self`, or `None` if `earlier` is later.
+    pub fn checked_duration_since(&self, earlier: Instant) -> Option<Duration> {
+        self.since_start.checked_sub(earlier.since_start)
+    }
+
+    /// Time from `earlier` to `self`; zero if `earlier` is later.
+    pub fn saturating_duration_since(&self, earlier: Instant) -> Duration {
+        self.since_start.saturating_sub(earlier.since_start)
+    }
+
+    /// `self + duration`, or `None` on overflow.
+    pub fn checked_add(&self, duration: Duration) -> Option<Instant> {
+        self.since_start
+            .checked_add(duration)
+            .map(|since_start| Instant { since_start })
+    }
+
+    /// `self - duration`, or `None` before the run's start.
+    pub fn checked_sub(&self, duration: Duration) -> Option<Instant> {
+        self.since_start
+            .checked_sub(duration)
+            .map(|since_start| Instant { since_start })
     }
 }
 
-/// Future of [`sleep`], as tokio's `time::Sleep`.
-pub type Sleep = Pause;
+impl std::ops::Add<Duration> for Instant {
+    type Output = Instant;
 
-/// One pause of a task: the future of [`sleep`] and of
-/// [`yield_now`](super::task::yield_now).
+    fn add(self, duration: Duration) -> Instant {
+        Instant {
+            since_start: self.since_start + duration,
+        }
+    }
+}
+
+impl std::ops::AddAssign<Duration> for Instant {
+    fn add_assign(&mut self, duration: Duration) {
+        self.since_start += duration;
+    }
+}
+
+impl std::ops::Sub<Duration> for Instant {
+    type Output = Instant;
+
+    /// # Panics
+    /// Before the run's start.
+    fn sub(self, duration: Duration) -> Instant {
+        Instant {
+            since_start: self.since_start - duration,
+        }
+    }
+}
+
+impl std::ops::Sub<Instant> for Instant {
+    type Output = Duration;
+
+    fn sub(self, earlier: Instant) -> Duration {
+        self.saturating_duration_since(earlier)
+    }
+}
+
+/// Completes once the run's clock reaches now + `duration`, as tokio's `sleep`.
+///
+/// # Panics
+/// Outside a run, as tokio's outside a runtime.
+pub fn sleep(duration: Duration) -> Sleep {
+    sleep_until(Instant::now() + duration)
+}
+
+/// Completes once the run's clock reaches `deadline` (at once if it has), as tokio's
+/// `sleep_until`.
+///
+/// # Panics
+/// Outside a run, as tokio's outside a runtime.
+pub fn sleep_until(deadline: Instant) -> Sleep {
+    Sleep {
+        timer: Timer::new(deadline.since_start),
+    }
+}
+
+/// Future of [`sleep`] and [`sleep_until`], as tokio's `time::Sleep`.
 #[derive(Debug)]
 #[must_use = "futures do nothing unless polled"]
-pub struct Pause {
-    state: PauseState,
+pub struct Sleep {
+    timer: Timer,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum PauseState {
-    New,
-    Done,
-    /// Past the task's budget of pauses: never completes.
-    Forever,
-}
-
-impl Pause {
-    /// A pause not yet taken.
-    pub fn new() -> Self {
-        Pause {
-            state: PauseState::New,
+impl Sleep {
+    /// When it completes.
+    pub fn deadline(&self) -> Instant {
+        Instant {
+            since_start: self.timer.deadline(),
         }
     }
-}
 
-impl Default for Pause {
-    fn default() -> Self {
-        Self::new()
+    /// Whether its deadline has come.
+    pub fn is_elapsed(&self) -> bool {
+        task::now() >= self.timer.deadline()
+    }
+
+    /// Moves its deadline, as tokio's `Sleep::reset`.
+    pub fn reset(self: Pin<&mut Self>, deadline: Instant) {
+        self.get_mut().timer.reset(deadline.since_start);
     }
 }
 
-impl Future for Pause {
+impl Future for Sleep {
     type Output = ();
 
-    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
-        match self.state {
-            // Gives way to loom's scheduler, which may run any other task here, and returns
-            // `Pending` once, as a real sleep does: a `select!` racing it polls its other
-            // branches again before it completes, so a future that sleeps can be cancelled
-            // there. It wakes itself: nothing else ends it.
-            PauseState::New if task::take_pause() => {
-                self.state = PauseState::Done;
-                loom::thread::yield_now();
-                cx.waker().wake_by_ref();
-                Poll::Pending
-            }
-            PauseState::New | PauseState::Forever => {
-                self.state = PauseState::Forever;
-                task::waiting_on("sleep, past the task's budget of pauses (a loop only time ends)");
-                Poll::Pending
-            }
-            PauseState::Done => Poll::Ready(()),
+    fn poll(self: Pin<&mut Self>, _cx: &mut Context<'_>) -> Poll<()> {
+        // The clock wakes the task that polled it last, through the executor, not its waker:
+        // a timer only fires when every task waits, and the executor is what knows that.
+        if self.get_mut().timer.poll_elapsed() {
+            Poll::Ready(())
+        } else {
+            task::waiting_on("sleep");
+            Poll::Pending
         }
     }
 }

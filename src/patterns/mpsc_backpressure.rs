@@ -1,0 +1,27 @@
+// The guide's example corrected (`mpsc-backpressure`), as guide/tokio-channels.corrected.md shows it.
+// Below the marker: the block, with only the edits listed in patterns/mod.rs.
+#[cfg(channel_patterns_loom)]
+use crate::rt as tokio;
+// BEGIN GUIDE
+use tokio::sync::mpsc;
+use std::time::Duration;
+
+pub async fn main() {
+    // Small buffer to demonstrate backpressure
+    let (tx, mut rx) = mpsc::channel::<i32>(2);
+
+    // Fast producer
+    tokio::spawn(async move {
+        for i in 0..10 {
+            println!("Sending {}", i);
+            tx.send(i).await.unwrap();
+            println!("Sent {}", i);
+        }
+    });
+
+    // Slow consumer
+    while let Some(value) = rx.recv().await {
+        println!("Processing {}", value);
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
