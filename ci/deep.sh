@@ -65,3 +65,7 @@ PROPTEST_CASES=$twice cargo test --release -q --test sim_schedules -- \
   exit 1
 }
 echo "sim_schedules: $twice schedules gave the same trace twice; the broken twin was rejected"
+
+# Loom's deep tests: the guide's shutdown app at two preemptions, where it prints each of the
+# 90 orders of its lines (minutes; ci/loom.sh, which CI runs too, explores it at one).
+bash ci/loom.sh --deep loom_guide | grep -E '^loom_guide: loom guide app-shutdown|^loom:'

@@ -1,12 +1,21 @@
 #!/usr/bin/env bash
-# Loom over the patterns' own code (tests/loom_patterns_*.rs) and the crate's coordination
-# logic: every interleaving (up to LOOM_MAX_PREEMPTIONS preemptions, 3 by default; tokio's own
-# CI uses 2), in release mode, in a target dir of its own. Prints each model's interleavings
-# explored and time, and each broken twin's failing interleaving.
+# Loom over the guide's programs (tests/loom_guide.rs), the crate's coordination logic and the
+# loom backend (tests/loom_*.rs), and the tests inside the crate (`lib`: a block's own tests,
+# src/patterns/*/tests.rs): every interleaving (up to LOOM_MAX_PREEMPTIONS preemptions, 3 by
+# default; tokio's own CI uses 2), in release mode, in a target dir of its own. Prints each
+# model's interleavings explored and time, each program's distinct outputs, and each broken
+# twin's failing interleaving.
 #   bash ci/loom.sh
 #   LOOM_MAX_PREEMPTIONS=2 bash ci/loom.sh loom_shutdown     # one suite
+#   bash ci/loom.sh --deep loom_guide                        # also the tests marked deep
 set -euo pipefail
 cd "$(dirname "$0")/.."
+
+deep=()
+if [ "${1:-}" = --deep ]; then
+  deep=(--include-ignored)
+  shift
+fi
 
 export LOOM_MAX_PREEMPTIONS=${LOOM_MAX_PREEMPTIONS:-3}
 # Our own cfg name: `--cfg loom` would also switch tokio to its internal loom build.
@@ -16,20 +25,25 @@ export CARGO_TARGET_DIR=${LOOM_TARGET_DIR:-target/loom}
 if [ $# -gt 0 ]; then
   suites="$*"
 else
-  suites=$(ls tests/loom_*.rs | xargs -n1 basename | sed 's/\.rs$//')
+  suites="lib $(ls tests/loom_*.rs | xargs -n1 basename | sed 's/\.rs$//')"
 fi
 
-cargo test --release --no-run $(printf -- '--test %s ' $suites) 2> /dev/null
+target() { # the cargo option naming a suite
+  if [ "$1" = lib ]; then echo --lib; else echo "--test $1"; fi
+}
+
+cargo test --release --no-run $(for s in $suites; do target "$s"; done) 2> /dev/null
 
 start=$(date +%s)
 for suite in $suites; do
   # One test at a time, so each model's time is its own; the twins' panics go to stderr.
-  out=$(cargo test --release -q --test "$suite" -- --nocapture --test-threads=1 2> /dev/null) || {
+  out=$(cargo test --release -q $(target "$suite") -- --nocapture --test-threads=1 \
+    ${deep[@]+"${deep[@]}"} 2> /dev/null) || {
     echo "$out"
     echo "loom: $suite FAILED"
     exit 1
   }
   # A twin's failing interleaving follows its line: what it printed and the schedule.
-  echo "$out" | grep -oE '(loom (model|twin) .*|^  (printed|schedule): .*)' | sed "s/^/$suite: /"
+  echo "$out" | grep -oE '(loom (model|twin|guide) .*|^  (printed|schedule): .*)' | sed "s/^/$suite: /" || true
 done
 echo "loom: all models passed and every broken twin was rejected in $(( $(date +%s) - start )) s (LOOM_MAX_PREEMPTIONS=$LOOM_MAX_PREEMPTIONS)"

@@ -56,12 +56,11 @@ for group in "${groups[@]}"; do
   profile=mutants
   case $group in
     # The proxy and the coordination code it runs: the tests of the relay, server, idle
-    # tracking, shutdown and arguments, and of what uses them (the idle-timeout pattern, app
-    # shutdown, the binary).
+    # tracking, shutdown and arguments, and of the binary that runs it.
     proxy)
       files=(src/proxy/*.rs src/idle.rs src/shutdown.rs src/sync.rs)
       test_args=$(tests proxy proxy_tcp proxy_cores proxy_fds proxy_args sim_proxy sim_schedules idle shutdown \
-        watch advanced errata cli)
+        errata cli)
       ;;
     # The reference models: the properties against tokio must kill their mutants (and
     # model_handles what tokio's types rule out: using a dropped handle).
@@ -69,13 +68,14 @@ for group in "${groups[@]}"; do
       files=(src/model/*.rs)
       test_args=$(tests model_handles $(cd tests && ls prop_*.rs | sed 's/\.rs$//'))
       ;;
-    # The patterns, their report and the binary: the tests of the patterns, of the guide's
-    # documented output and errata, and of the binary.
+    # The corrected guide's programs, their runner, report and the binary: the tests of the
+    # programs (and their own, in the crate), of the guide's documented output and errata, and
+    # of the binary.
     patterns)
-      files=(src/*.rs src/advanced/*.rs src/corrected/*.rs src/as_written/{mod,run,driver}.rs)
-      test_args=$(tests mpsc oneshot broadcast watch advanced prop_patterns documented_output \
+      files=(src/*.rs src/patterns/*.rs src/as_written/mod.rs)
+      test_args="--cargo-arg=--lib $(tests patterns prop_patterns documented_output \
         as_written as_written_verdict as_written_quiet errata errata_index quick_reference cli verdict \
-        corrected_guide)
+        corrected_guide)"
       ;;
     # The loom-only backend of src/rt.rs, compiled only under the loom cfg and killed by the
     # loom suites, in an optimised build (loom explores thousands of interleavings): each
@@ -84,11 +84,11 @@ for group in "${groups[@]}"; do
     loom-oneshot | loom-mpsc | loom-broadcast | loom-watch | loom-runtime)
       channel=${group#loom-}
       if [ "$channel" = runtime ]; then
-        files=(src/model/concurrent/{mod,task,time,select}.rs)
-        test_args=$(tests loom_runtime $(cd tests && ls loom_patterns_*.rs | sed 's/\.rs$//'))
+        files=(src/model/concurrent/{mod,task,time,clock,select}.rs)
+        test_args=$(tests loom_runtime loom_guide)
       else
         files=("src/model/concurrent/$channel.rs")
-        test_args=$(tests "loom_$channel" "loom_patterns_$channel")
+        test_args=$(tests "loom_$channel" loom_guide)
       fi
       env+=(RUSTFLAGS="--cfg channel_patterns_loom" LOOM_MAX_PREEMPTIONS="${LOOM_MAX_PREEMPTIONS:-2}")
       profile=mutants-loom

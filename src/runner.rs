@@ -24,7 +24,6 @@ use crate::Transcript;
 use crate::catalog::{AsWritten, Pattern};
 use crate::errata::Erratum;
 
-
 /// Paused time a run may take before it is called [`Verdict::StillWaiting`]. Paused time
 /// passes at once when every task waits, so an hour costs milliseconds; every finishing
 /// example of the guide takes at most a few seconds of it, so an hour is not a close call.

@@ -23,6 +23,9 @@ struct Inner {
     /// Echo each line to stdout as it is written, so a program run by hand shows its output
     /// live.
     print_through: bool,
+    /// Under loom, the lines a search wants ([`Transcript::expecting`]).
+    #[cfg(channel_patterns_loom)]
+    expected: Option<Vec<String>>,
 }
 
 impl Transcript {
@@ -35,8 +38,23 @@ impl Transcript {
     pub fn printing() -> Self {
         Transcript {
             inner: Arc::new(Inner {
-                lines: Mutex::default(),
                 print_through: true,
+                ..Inner::default()
+            }),
+        }
+    }
+
+    /// Under loom: a transcript for a search of the schedules that print `expected` (as its
+    /// first lines, at least). At the first line that differs, loom stops exploring the
+    /// schedules that follow from there, since none of them can print `expected`; the run goes
+    /// on to its end, and its lines tell the search it missed. So loom looks for one output
+    /// among the few schedules that keep printing it, instead of among them all.
+    #[cfg(channel_patterns_loom)]
+    pub fn expecting(expected: Vec<String>) -> Self {
+        Transcript {
+            inner: Arc::new(Inner {
+                expected: Some(expected),
+                ..Inner::default()
             }),
         }
     }
@@ -48,6 +66,12 @@ impl Transcript {
         // Printed under the lock, so that stdout has the lines in the transcript's order.
         if self.inner.print_through {
             println!("{line}");
+        }
+        #[cfg(channel_patterns_loom)]
+        if let Some(expected) = &self.inner.expected
+            && expected.get(lines.len()).is_some_and(|e| *e != line)
+        {
+            loom::skip_branch();
         }
         lines.push(line);
     }

@@ -5,9 +5,9 @@ mod common;
 
 use std::time::Duration;
 
+use channel_patterns::Transcript;
 use channel_patterns::catalog::{self, AsWritten};
 use channel_patterns::runner::{self, BOUND, Verdict};
-use channel_patterns::Transcript;
 use common::{pattern, run_as_written as run_as_written_named};
 use pretty_assertions::assert_eq;
 
@@ -123,7 +123,10 @@ fn watch_idle_timeout_never_times_out_in_paused_time() {
     );
     assert_eq!(
         run.lines,
-        ["upstream got \"ping\" at 0ms", "client got \"pong\" at 1000ms"]
+        [
+            "upstream got \"ping\" at 0ms",
+            "client got \"pong\" at 1000ms"
+        ]
     );
 }
 

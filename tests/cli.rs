@@ -355,7 +355,7 @@ fn errata_lists_every_erratum() {
     assert!(output.status.success());
     let lines = stdout_lines(&output);
     let all = errata::all();
-    assert_eq!(all.len(), 21);
+    assert_eq!(all.len(), 28);
     for (line, erratum) in lines.iter().zip(all) {
         assert!(
             line.starts_with(&format!("{}  {}", erratum.id, erratum.place)),
@@ -610,7 +610,7 @@ fn run_as_written_shows_the_lagging_example_hang() {
          E02  waits for `Closed` while its own sender is alive (never finishes: channel-patterns errata E02)\n\
          \n\
          Also about this code:\n  \
-         E12  broadcast stores the last 2^k messages, not all (wrong cell: channel-patterns errata E12)\n"
+         E12  broadcast stores the latest messages, not all (wrong cell: channel-patterns errata E12)\n"
     );
 }
 

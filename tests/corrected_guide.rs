@@ -9,12 +9,16 @@
 //! - every block compiles alone, in a crate that depends on tokio with exactly the features
 //!   its chapter states, with `-D warnings`, and every program runs there.
 mod common;
+mod guide_programs;
 
 use std::path::{Path, PathBuf};
-use std::process::Command;
 
 use channel_patterns::{catalog, guide};
 use common::block_file;
+use guide_programs::{
+    MPSC, build, build_corrected_programs, chapters, program, programs_crate, run_program,
+    rust_block, stated_features,
+};
 use pretty_assertions::assert_eq;
 
 const ROOT: &str = env!("CARGO_MANIFEST_DIR");
@@ -26,21 +30,6 @@ fn corrected_path() -> PathBuf {
 /// The file of `src/patterns/` that holds the program of the pattern `name`.
 fn pattern_file(name: &str) -> PathBuf {
     Path::new(ROOT).join(format!("src/patterns/{}.rs", name.replace('-', "_")))
-}
-
-/// The byte range of the first `rust` block's body under `## chapter` / `### heading` of
-/// `text`.
-fn rust_block(text: &str, chapter: &str, heading: &str) -> std::ops::Range<usize> {
-    let chapter_at = text
-        .find(&format!("\n## {chapter}\n"))
-        .unwrap_or_else(|| panic!("no chapter {chapter}"));
-    let heading_at = chapter_at
-        + text[chapter_at..]
-            .find(&format!("\n### {heading}\n"))
-            .unwrap_or_else(|| panic!("no section {heading} in {chapter}"));
-    let start = heading_at + text[heading_at..].find("```rust\n").unwrap() + "```rust\n".len();
-    let end = start + text[start..].find("```\n").unwrap();
-    start..end
 }
 
 /// Each program block of the corrected guide is its file of `src/patterns/`, as a reader sees
@@ -78,8 +67,6 @@ fn every_program_block_is_the_code_the_checks_run() {
         "one rust block per program, and the fragment"
     );
 }
-
-const MPSC: &str = "mpsc - Multi-Producer, Single-Consumer";
 
 /// A link to an erratum: `](../ERRATA.md#e05-...)`.
 const LINK: &str = "](../ERRATA.md#";
@@ -173,13 +160,18 @@ fn every_erratum_link_lands_on_its_erratum_and_every_erratum_is_linked() {
                 .split(LINK)
                 .filter(|l| l.starts_with(target))
                 .count(),
-            guide::CORRECTED.matches(&format!("[{id}]{LINK}{target})")).count(),
+            guide::CORRECTED
+                .matches(&format!("[{id}{LINK}{target})"))
+                .count(),
             "a link to #{target} is not labelled {id}"
         );
         linked.push(id.clone());
     }
     for (id, _) in &anchors {
-        assert!(linked.contains(id), "{id} is not linked from the corrected guide");
+        assert!(
+            linked.contains(id),
+            "{id} is not linked from the corrected guide"
+        );
     }
 }
 
@@ -189,13 +181,19 @@ fn every_erratum_link_lands_on_its_erratum_and_every_erratum_is_linked() {
 fn no_wrong_claim_is_left() {
     let wrong = [
         ("E01", "async fn spawn_with_result"),
-        ("E02", "tx.send(i).unwrap();\n    }\n\n    // Try to receive"),
+        (
+            "E02",
+            "tx.send(i).unwrap();\n    }\n\n    // Try to receive",
+        ),
         ("E03", "self.state_tx.send(AppState::ShuttingDown).unwrap()"),
         ("E05", "every subscriber gets every message."),
         ("E05", "all get all"),
         ("E05", "Need **all receivers to see all messages**"),
         ("E06", "Give subscribers time to process"),
-        ("E07", "tokio::time::sleep(std::time::Duration::from_millis(50)).await;\n}"),
+        (
+            "E07",
+            "tokio::time::sleep(std::time::Duration::from_millis(50)).await;\n}",
+        ),
         ("E09", "Pin the oneshot future"),
         ("E10", "Waits until the value changes"),
         ("E10", "Wait until value changes"),
@@ -229,95 +227,6 @@ fn no_wrong_claim_is_left() {
     }
 }
 
-/// A `Cargo.toml` line of the corrected guide: the tokio features the programs of a chapter
-/// need.
-fn stated_features(chapter: &str) -> Vec<String> {
-    let start = guide::CORRECTED
-        .find(&format!("\n## {chapter}\n"))
-        .unwrap_or_else(|| panic!("no chapter {chapter}"));
-    let text = &guide::CORRECTED[start..];
-    let line = text
-        .lines()
-        .find(|l| l.starts_with("tokio = { version = \"1\", features = ["))
-        .unwrap_or_else(|| panic!("{chapter} states no features"));
-    let list = &line[line.find('[').unwrap() + 1..line.find(']').unwrap()];
-    list.split(", ").map(|f| f.trim_matches('"').to_string()).collect()
-}
-
-/// A crate of programs, depending on tokio 1.54 with `features` and nothing else, under
-/// `target/`: one binary per `(name, source)`, called `{dir}-{name}` (the crates share a
-/// target directory, so that tokio is built once per set of features). Built incrementally,
-/// so that an unchanged guide costs a no-op build.
-fn programs_crate(dir: &str, features: &[String], programs: &[(String, String)]) -> PathBuf {
-    let root = PathBuf::from(env!("CARGO_TARGET_TMPDIR"))
-        .join("guide-programs")
-        .join(dir);
-    let bin = root.join("src/bin");
-    if bin.exists() {
-        std::fs::remove_dir_all(&bin).unwrap();
-    }
-    std::fs::create_dir_all(&bin).unwrap();
-    let features: Vec<String> = features.iter().map(|f| format!("{f:?}")).collect();
-    let manifest = format!(
-        "[package]\nname = \"guide-programs-{dir}\"\nversion = \"0.0.0\"\nedition = \"2024\"\n\
-         publish = false\n\n[dependencies]\n\
-         tokio = {{ version = \"1.54\", features = [{}] }}\n\n\
-         # Not a member of the crate's workspace (it lives under its target directory).\n\
-         [workspace]\n",
-        features.join(", ")
-    );
-    std::fs::write(root.join("Cargo.toml"), manifest).unwrap();
-    // The crate's own lock: the same tokio as everywhere else, and no registry lookup.
-    std::fs::copy(Path::new(ROOT).join("Cargo.lock"), root.join("Cargo.lock")).unwrap();
-    for (name, source) in programs {
-        std::fs::write(bin.join(format!("{dir}-{name}.rs")), source).unwrap();
-    }
-    root
-}
-
-/// Where the programs of [`programs_crate`] are built.
-fn programs_target() -> PathBuf {
-    PathBuf::from(env!("CARGO_TARGET_TMPDIR")).join("guide-programs/target")
-}
-
-/// Builds a crate of [`programs_crate`] with `-D warnings`, every binary even when one fails;
-/// the compiler's messages on failure, one per line, each starting with its file.
-fn build(root: &Path) -> Result<(), String> {
-    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
-    let out = Command::new(cargo)
-        .args(["build", "--quiet", "--offline", "--bins", "--keep-going"])
-        .arg("--message-format=short")
-        .arg("--target-dir")
-        .arg(programs_target())
-        .current_dir(root)
-        .env_remove("CARGO_TARGET_DIR")
-        .env("RUSTFLAGS", "-D warnings")
-        .output()
-        .unwrap();
-    if out.status.success() {
-        Ok(())
-    } else {
-        Err(String::from_utf8_lossy(&out.stderr).into_owned())
-    }
-}
-
-/// The guide's chapters with programs, as the catalog names them.
-fn chapters() -> Vec<&'static str> {
-    let mut chapters: Vec<&str> = catalog::PATTERNS.iter().map(|p| p.chapter).collect();
-    chapters.dedup();
-    chapters
-}
-
-/// A block as a program of its own: a program is itself; the two that are not get a wrapper
-/// (the fragment, a function around it; the idle-timeout functions, a `main` that names
-/// them).
-fn program(name: &str, block: &str) -> String {
-    match name {
-        "watch-idle-timeout" => format!("{block}\nfn main() {{\n    let _ = proxy_with_idle_timeout;\n}}\n"),
-        _ => block.to_string(),
-    }
-}
-
 /// Under cargo-mutants (ci/mutants.sh), every mutant would rebuild the programs, which depend
 /// on tokio alone: nothing a mutant changes can change them.
 fn under_mutants() -> bool {
@@ -327,50 +236,16 @@ fn under_mutants() -> bool {
 /// Every block of the corrected guide compiles alone, in a crate that depends on tokio with
 /// exactly the features its chapter states, and not on this crate, with `-D warnings`; every
 /// program runs there to the end, on the runtime `#[tokio::main]` gives it. (What it prints
-/// there is one of the outputs loom enumerates: `tests/loom_guide.rs`.)
+/// there is one of the outputs loom finds: `tests/loom_guide.rs`.)
 #[test]
 fn every_block_compiles_alone_with_its_chapters_features_and_runs() {
     if under_mutants() {
         return;
     }
-    for chapter in chapters() {
-        let mut programs: Vec<(String, String)> = catalog::PATTERNS
-            .iter()
-            .filter(|p| p.chapter == chapter)
-            .map(|p| {
-                let block = &guide::CORRECTED[rust_block(guide::CORRECTED, p.chapter, p.heading)];
-                (p.name.replace('-', "_"), program(p.name, block))
-            })
-            .collect();
-        if chapter == MPSC {
-            let fragment = &guide::CORRECTED[rust_block(guide::CORRECTED, MPSC, "Bounded vs Unbounded")];
-            // A fragment: its bindings only show the two constructors.
-            programs.push((
-                "bounded_vs_unbounded".into(),
-                format!("#[allow(unused_variables)]\nfn main() {{\n{fragment}}}\n"),
-            ));
-        }
-        let features = stated_features(chapter);
-        let dir = chapter.split(' ').next().unwrap_or(chapter).to_lowercase();
-        let root = programs_crate(&dir, &features, &programs);
-        if let Err(errors) = build(&root) {
-            panic!("{chapter}: a block does not compile alone with {features:?}:\n{errors}");
-        }
-        for (name, _) in &programs {
-            if name == "watch_idle_timeout" {
-                continue;
-            }
-            let run = Command::new("timeout")
-                .args(["20"])
-                .arg(programs_target().join(format!("debug/{dir}-{name}")))
-                .output()
-                .unwrap();
-            assert!(
-                run.status.success(),
-                "{name} failed or took over 20 s:\nstdout:\n{}\nstderr:\n{}",
-                String::from_utf8_lossy(&run.stdout),
-                String::from_utf8_lossy(&run.stderr)
-            );
+    for (name, binary) in build_corrected_programs() {
+        // A fragment, with nothing to run.
+        if name != "watch-idle-timeout" {
+            run_program(&binary, 20);
         }
     }
 }
@@ -384,7 +259,11 @@ fn e24_without_features_the_first_program_does_not_compile() {
     }
     let basic = catalog::find("mpsc-basic").unwrap();
     let block = &guide::TEXT[rust_block(guide::TEXT, basic.chapter, basic.heading)];
-    let root = programs_crate("no-features", &[], &[("mpsc_basic".into(), block.to_string())]);
+    let root = programs_crate(
+        "no-features",
+        &[],
+        &[("mpsc_basic".into(), block.to_string())],
+    );
     let errors = build(&root).expect_err("it compiled without any feature");
     for missing in ["no `mpsc` in `sync`", "could not find `main` in `tokio`"] {
         assert!(errors.contains(missing), "{missing}:\n{errors}");
@@ -418,7 +297,12 @@ fn e28_the_original_blocks_that_draw_warnings() {
         }
     }
     let failing: Vec<&str> = catalog::names()
-        .filter(|name| errors.contains(&format!("src/bin/as-written-{}.rs:", name.replace('-', "_"))))
+        .filter(|name| {
+            errors.contains(&format!(
+                "src/bin/as-written-{}.rs:",
+                name.replace('-', "_")
+            ))
+        })
         .collect();
     assert_eq!(
         failing,
@@ -431,7 +315,10 @@ fn e28_the_original_blocks_that_draw_warnings() {
         "{errors}"
     );
     let warnings = [
-        ("broadcast_events", "variant `UserLoggedOut` is never constructed"),
+        (
+            "broadcast_events",
+            "variant `UserLoggedOut` is never constructed",
+        ),
         ("watch_idle_timeout", "variable does not need to be mutable"),
         ("app_shutdown", "unused variable: `state_rx`"),
         ("app_shutdown", "variant `Stopped` is never constructed"),
@@ -440,7 +327,8 @@ fn e28_the_original_blocks_that_draw_warnings() {
         assert!(
             errors
                 .lines()
-                .any(|l| l.starts_with(&format!("src/bin/as-written-{file}.rs:")) && l.contains(warning)),
+                .any(|l| l.starts_with(&format!("src/bin/as-written-{file}.rs:"))
+                    && l.contains(warning)),
             "{file}: {warning}:\n{errors}"
         );
     }

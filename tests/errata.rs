@@ -234,20 +234,34 @@ async fn e08_select_shutdown_can_drop_queued_work() {
     assert!(runs_that_lost_work > 0);
 }
 
+/// Units of work of 300 ms that count how many started and how many finished.
+#[derive(Clone, Default)]
+struct Units {
+    started: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+    finished: std::sync::Arc<std::sync::atomic::AtomicUsize>,
+}
+
+impl Units {
+    async fn do_work(&self) {
+        use std::sync::atomic::Ordering::SeqCst;
+        self.started.fetch_add(1, SeqCst);
+        tokio::time::sleep(Duration::from_millis(300)).await;
+        self.finished.fetch_add(1, SeqCst);
+    }
+
+    fn counts(&self) -> (usize, usize) {
+        use std::sync::atomic::Ordering::SeqCst;
+        (self.started.load(SeqCst), self.finished.load(SeqCst))
+    }
+}
+
 /// E18: the guide's "graceful" mpsc shutdown cancels the unit of work in progress: `select!`
 /// drops the `do_work()` future when the signal wins. Its loop, verbatim but for a `do_work`
 /// that records when it starts and finishes.
 #[tokio::test(start_paused = true)]
 async fn e18_mpsc_shutdown_cancels_the_work_in_progress() {
-    use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
-    static STARTED: AtomicUsize = AtomicUsize::new(0);
-    static FINISHED: AtomicUsize = AtomicUsize::new(0);
-    async fn do_work() {
-        STARTED.fetch_add(1, SeqCst);
-        tokio::time::sleep(Duration::from_millis(300)).await;
-        FINISHED.fetch_add(1, SeqCst);
-    }
-
+    let units = Units::default();
+    let work = units.clone();
     let (shutdown_tx, mut shutdown_rx) = tokio::sync::mpsc::channel::<()>(1);
     let worker = tokio::spawn(async move {
         loop {
@@ -255,7 +269,7 @@ async fn e18_mpsc_shutdown_cancels_the_work_in_progress() {
                 _ = shutdown_rx.recv() => {
                     break;
                 }
-                _ = do_work() => {}
+                _ = work.do_work() => {}
             }
         }
     });
@@ -263,7 +277,38 @@ async fn e18_mpsc_shutdown_cancels_the_work_in_progress() {
     let _ = shutdown_tx.send(()).await;
     worker.await.unwrap();
     // Units at 0, 300, 600 ms finished; the one started at 900 ms was dropped half done.
-    assert_eq!((STARTED.load(SeqCst), FINISHED.load(SeqCst)), (4, 3));
+    assert_eq!(units.counts(), (4, 3));
+}
+
+/// E18, fixed: the corrected worker's loop (`src/patterns/mpsc_shutdown.rs`), verbatim but for
+/// the same recording `do_work`: it looks for the signal between units only, so the unit in
+/// progress at 1 s finishes, at 1.2 s, before the worker stops.
+#[tokio::test(start_paused = true)]
+#[allow(
+    clippy::while_let_loop,
+    reason = "the corrected block's loop, as the guide shows it (there its arm also prints)"
+)]
+async fn e18_corrected_worker_finishes_the_unit_in_progress() {
+    let units = Units::default();
+    let work = units.clone();
+    let start = tokio::time::Instant::now();
+    let (shutdown_tx, mut shutdown_rx) = tokio::sync::mpsc::channel::<()>(1);
+    let worker = tokio::spawn(async move {
+        loop {
+            match shutdown_rx.try_recv() {
+                Err(tokio::sync::mpsc::error::TryRecvError::Empty) => {}
+                _ => {
+                    break;
+                }
+            }
+            work.do_work().await;
+        }
+    });
+    tokio::time::sleep(Duration::from_secs(1)).await;
+    let _ = shutdown_tx.send(()).await;
+    worker.await.unwrap();
+    assert_eq!(units.counts(), (4, 4));
+    assert_eq!(start.elapsed(), Duration::from_millis(1200));
 }
 
 /// A connected pair of loopback TCP streams.
@@ -518,7 +563,9 @@ async fn e22_a_subscriber_that_lags_stops_for_good() {
     });
     // The guide's loop has ended while `tx` is alive: at the lag, with nothing received.
     assert_eq!(
-        common::within("the guide's subscriber", guide).await.unwrap(),
+        common::within("the guide's subscriber", guide)
+            .await
+            .unwrap(),
         Vec::<u32>::new()
     );
     tx.send(5).unwrap();

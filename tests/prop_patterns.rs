@@ -444,10 +444,7 @@ fn watch_case() -> impl Strategy<Value = (Vec<(Duration, usize)>, Vec<Duration>)
 
 /// Each sample is the latest value at its time; both readers see values in send order; the
 /// `changed()` reader ends on the last value.
-fn check_watch(
-    sends: &[(Duration, usize)],
-    seen: &Observed<usize>,
-) -> Result<(), TestCaseError> {
+fn check_watch(sends: &[(Duration, usize)], seen: &Observed<usize>) -> Result<(), TestCaseError> {
     let send_times: Vec<Duration> = sends
         .iter()
         .scan(Duration::ZERO, |t, (gap, _)| {

@@ -9,12 +9,12 @@
 
 use std::time::Duration;
 
+use channel_patterns::Transcript;
 use channel_patterns::idle::{Activity, ActivityClock, IdleMonitor};
 use channel_patterns::proxy::net::Tcp;
 use channel_patterns::proxy::server::{Config, Summary};
 use channel_patterns::proxy::{CloseReason, Outcome, copy_with_activity, relay, relay_connections};
 use channel_patterns::shutdown::{Drained, Listener, Shutdown, Triggered};
-use channel_patterns::Transcript;
 use tokio::io::DuplexStream;
 use tokio::net::{TcpListener, TcpStream};
 

@@ -229,10 +229,7 @@ fn cloned_receivers_see_same_value_independently() {
 /// `borrow_and_update()`, which marks what it reads as seen: the next `changed()` waits.
 #[test]
 fn e26_changed_then_borrow_sees_a_value_twice_borrow_and_update_once() {
-    for (read, printed) in [
-        ("borrow", vec![2, 2]),
-        ("borrow_and_update", vec![2]),
-    ] {
+    for (read, printed) in [("borrow", vec![2, 2]), ("borrow_and_update", vec![2])] {
         let (tx, mut rx) = watch::channel(0);
         let mut seen = Vec::new();
         assert_ok!(tx.send(1));

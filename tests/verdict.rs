@@ -22,7 +22,13 @@ fn run_of(pattern: &Pattern) -> Run {
 fn pattern_where(documented: impl Fn(Option<Documented>) -> bool) -> &'static Pattern {
     catalog::PATTERNS
         .iter()
-        .find(|p| documented(guide::documented_output(guide::CORRECTED, p.chapter, p.heading)))
+        .find(|p| {
+            documented(guide::documented_output(
+                guide::CORRECTED,
+                p.chapter,
+                p.heading,
+            ))
+        })
         .expect("the catalog has such a pattern")
 }
 

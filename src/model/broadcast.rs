@@ -77,7 +77,7 @@ pub enum Recv<T> {
 
 /// A receiver's state: its cursor and, if a `recv()` future of it is pending, that future's
 /// state.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 struct Rx {
     /// The position this receiver reads next.
     next: u64,
@@ -90,7 +90,7 @@ struct Rx {
 ///
 /// guide: broadcast, Quick Reference "Stores all messages: ✅ (bounded)" - exactly: the last
 /// [`Broadcast::capacity`] messages, older ones overwritten (see the module documentation).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Broadcast<T> {
     /// The capacity tokio really uses: the requested one rounded up to a power of two.
     capacity: usize,

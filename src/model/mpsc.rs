@@ -222,7 +222,7 @@ struct PendingSend<T> {
 }
 
 /// The model of one mpsc channel.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Mpsc<T> {
     flavor: Flavor,
     buffer: VecDeque<T>,

@@ -106,7 +106,7 @@ pub struct Observed {
 }
 
 /// The model of one oneshot channel.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct Oneshot<T> {
     sender_alive: bool,
     receiver_alive: bool,

@@ -69,7 +69,7 @@ enum Wait<T> {
 }
 
 /// A future of a receiver that returned `Pending` and was not dropped or completed since.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 struct Pending<T> {
     wait: Wait<T>,
     /// Whether its waker was called since it returned `Pending`.
@@ -77,7 +77,7 @@ struct Pending<T> {
 }
 
 /// A receiver's state.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 struct Rx<T> {
     /// The version this receiver has seen.
     seen: u64,
@@ -89,7 +89,7 @@ struct Rx<T> {
 ///
 /// guide: Quick Reference "Stores all messages: watch ❌ (latest only)" - exactly: one value
 /// and the version of the last notifying send (see the module documentation).
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub struct Watch<T> {
     /// The current value.
     value: T,

@@ -2,6 +2,8 @@
 // Below the marker: the block, with only the edits listed in patterns/mod.rs.
 #[cfg(channel_patterns_loom)]
 use crate::rt as tokio;
+#[cfg(test)]
+mod tests;
 // BEGIN GUIDE
 use tokio::sync::{broadcast, mpsc, watch};
 use std::time::Duration;

@@ -17,7 +17,10 @@
 //! - above the marker, every file but `watch_idle_timeout` (whose I/O loom cannot see) has
 //!   `#[cfg(channel_patterns_loom)] use crate::rt as tokio;`: under the loom cfg the block's
 //!   `tokio::…` then resolves to [`crate::rt`]'s loom backend, so loom explores the block
-//!   itself; in a normal build the line is compiled out and the code is tokio's.
+//!   itself; in a normal build the line is compiled out and the code is tokio's;
+//! - above the marker too, a block may declare its test module (`#[cfg(test)] mod tests;`, in
+//!   `<block>/tests.rs`), for cases its `main` does not reach: a child module sees the block's
+//!   private items, so the block makes nothing public for a test.
 //!
 //! The bounded-versus-unbounded snippet of the mpsc chapter is a fragment, not a program, and
 //! has no module: `tests/corrected_guide.rs` compiles it inside a `main` of its own.

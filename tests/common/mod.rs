@@ -57,7 +57,8 @@ pub fn pattern(name: &str) -> &'static catalog::Pattern {
 /// [`REAL_LIMIT`] of real time.
 pub fn run_corrected(name: &str) -> Run {
     let _watchdog = Watchdog::new(&format!("the corrected {name}"), REAL_LIMIT);
-    runner::run_corrected(pattern(name), Transcript::new()).expect("a runtime, and the driver's connections")
+    runner::run_corrected(pattern(name), Transcript::new())
+        .expect("a runtime, and the driver's connections")
 }
 
 /// Runs the guide's code for the catalog's pattern `name` as `run NAME --as-written` does,
@@ -71,8 +72,9 @@ pub fn run_as_written(name: &str) -> Run {
 /// The code block a file of `src/as_written/` or `src/patterns/` holds, as the guide shows it:
 /// the text below its `// BEGIN GUIDE` marker with the documented edits undone (`main` made
 /// callable, the functions of a block without `main` made `pub`). Above the marker there may be
-/// only comments and, in every file but `watch_idle_timeout.rs`, whose I/O loom cannot see, the
-/// one line for loom (`use crate::rt as tokio;` under its cfg).
+/// only comments, the declaration of the block's test module, and, in every file but
+/// `watch_idle_timeout.rs`, whose I/O loom cannot see, the one line for loom
+/// (`use crate::rt as tokio;` under its cfg).
 pub fn block_file(path: &std::path::Path) -> String {
     let text = std::fs::read_to_string(path).unwrap();
     let (header, code) = text
@@ -86,10 +88,13 @@ pub fn block_file(path: &std::path::Path) -> String {
         "{}: the loom import edit is missing or misplaced",
         path.display()
     );
-    let rest = header.replace(loom_edit, "");
+    // A block's own tests, as a child module that reaches its private items.
+    let rest = header
+        .replace(loom_edit, "")
+        .replace("#[cfg(test)]\nmod tests;\n", "");
     assert!(
         rest.lines().all(|l| l.starts_with("// ")),
-        "{} has an edit above BEGIN GUIDE other than the documented loom import",
+        "{} has an edit above BEGIN GUIDE other than the documented ones",
         path.display()
     );
     let code = code.replace("pub async fn main()", "#[tokio::main]\nasync fn main()");

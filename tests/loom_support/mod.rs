@@ -160,31 +160,15 @@ where
     (outputs.pop().flatten(), signalled)
 }
 
-/// Runs a pattern's own code under loom (`rt::task::run`) with a fresh transcript; returns what
-/// it wrote and how the run ended.
-pub fn run_pattern<F, T>(
-    pattern: impl FnOnce(channel_patterns::Transcript) -> F,
-) -> (Vec<String>, channel_patterns::rt::task::Ran<T>)
-where
-    F: Future<Output = T>,
-{
-    let out = channel_patterns::Transcript::new();
-    let ran = channel_patterns::rt::task::run(pattern(out.clone()));
-    (out.lines(), ran)
-}
-
-/// Runs the guide's own code as written (`src/as_written`, whose `tokio` is `rt` under loom),
-/// with its `println!`s captured; returns what it printed and how the run ended.
-pub fn run_as_written<F>(
-    main: impl FnOnce() -> F,
-) -> (Vec<String>, channel_patterns::rt::task::Ran<()>)
+/// Runs a block of the guide (`src/patterns`, or `src/as_written`: whose `tokio` is `rt` under
+/// loom), with its `println!`s captured; returns what it printed and how the run ended.
+pub fn run_block<F>(main: impl FnOnce() -> F) -> (Vec<String>, channel_patterns::rt::task::Ran<()>)
 where
     F: Future<Output = ()>,
 {
     let out = channel_patterns::Transcript::new();
     // Loom's threads all run on this OS thread, so the thread-local capture sees every task.
-    let ran =
-        channel_patterns::as_written::capture(&out, || channel_patterns::rt::task::run(main()));
+    let ran = channel_patterns::capture::capture(&out, || channel_patterns::rt::task::run(main()));
     (out.lines(), ran)
 }
 
@@ -194,39 +178,4 @@ pub fn interleaving<T>(lines: &[String], ran: &channel_patterns::rt::task::Ran<T
         "\n  printed: {lines:?}\n  schedule: {}",
         ran.schedule.join(", ")
     )
-}
-
-/// Explores a pattern and asserts, on every schedule, that it finishes without error, leaves no
-/// task running, and prints exactly `expected`.
-pub fn prints_on_every_schedule<F>(
-    name: &str,
-    pattern: fn(channel_patterns::Transcript) -> F,
-    expected: &'static [&'static str],
-) where
-    F: Future<Output = channel_patterns::PatternResult> + 'static,
-{
-    explore(name, move || {
-        let (lines, ran) = run_pattern(pattern);
-        let why = interleaving(&lines, &ran);
-        if let Err(e) = ran.finished() {
-            panic!("{e}{why}");
-        }
-        pretty_assertions::assert_eq!(lines, expected, "{}", why);
-    });
-}
-
-/// [`prints_on_every_schedule`] for the guide's code as written.
-pub fn guide_prints_on_every_schedule<F>(
-    name: &str,
-    main: fn() -> F,
-    expected: &'static [&'static str],
-) where
-    F: Future<Output = ()> + 'static,
-{
-    explore(name, move || {
-        let (lines, ran) = run_as_written(main);
-        let why = interleaving(&lines, &ran);
-        ran.finished();
-        pretty_assertions::assert_eq!(lines, expected, "{}", why);
-    });
 }

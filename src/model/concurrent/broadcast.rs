@@ -5,8 +5,11 @@ use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
-use super::{Shared, Side, Wake};
-use crate::model::broadcast::{Broadcast, ReceiverId, Recv, SenderId, TryRecv};
+use super::{Shared, Side, Snapshot, Wake};
+use crate::model::broadcast::{ReceiverId, Recv, SenderId, TryRecv};
+
+/// The model, with values in snapshots, compared by identity.
+pub type Broadcast<T> = crate::model::broadcast::Broadcast<Snapshot<T>>;
 
 /// The errors, as in tokio's `broadcast::error`.
 pub mod error {
@@ -56,7 +59,7 @@ const DEAD: usize = usize::MAX;
 /// # Panics
 /// If `capacity` is 0, as tokio does.
 pub fn channel<T: Clone>(capacity: usize) -> (Sender<T>, Receiver<T>) {
-    let (model, tx, rx) = Broadcast::channel(capacity);
+    let (model, tx, rx) = crate::model::broadcast::Broadcast::channel(capacity);
     let shared = Shared::new(model);
     (
         Sender {
@@ -79,10 +82,9 @@ impl<T: Clone> Sender<T> {
     /// when there is none.
     pub fn send(&self, value: T) -> Result<usize, SendError<T>> {
         self.shared
-            .update(|m| match m.send(self.id, value.clone()) {
+            .update(|m| match m.send(self.id, Snapshot::new(value.clone())) {
                 Some(Ok(receivers)) => (Ok(receivers), Wake::RECEIVERS),
-                Some(Err(value)) => (Err(SendError(value)), Wake::NONE),
-                None => (Err(SendError(value)), Wake::NONE),
+                Some(Err(_)) | None => (Err(SendError(value)), Wake::NONE),
             })
     }
 
@@ -100,7 +102,7 @@ impl<T: Clone> Sender<T> {
 
     /// Receivers alive.
     pub fn receiver_count(&self) -> usize {
-        self.shared.read(Broadcast::receiver_count)
+        self.shared.read(|m| m.receiver_count())
     }
 
     /// The channel's state, for building a broken twin of an operation.
@@ -150,7 +152,7 @@ impl<T: Clone> Receiver<T> {
     pub fn try_recv(&mut self) -> Result<T, TryRecvError> {
         self.shared.update(|m| {
             let got = match m.try_recv(self.id).unwrap_or(TryRecv::Closed) {
-                TryRecv::Value(value) => Ok(value),
+                TryRecv::Value(value) => Ok((*value.0).clone()),
                 TryRecv::Empty => Err(TryRecvError::Empty),
                 TryRecv::Lagged(n) => Err(TryRecvError::Lagged(n)),
                 TryRecv::Closed => Err(TryRecvError::Closed),
@@ -196,7 +198,7 @@ impl<T: Clone> Future for RecvFuture<'_, T> {
             .shared
             .poll(cx, Side::Receivers, "broadcast::Receiver::recv", |m| {
                 let poll = match m.poll_recv(id).unwrap_or(Poll::Ready(Recv::Closed)) {
-                    Poll::Ready(Recv::Value(value)) => Poll::Ready(Ok(value)),
+                    Poll::Ready(Recv::Value(value)) => Poll::Ready(Ok((*value.0).clone())),
                     Poll::Ready(Recv::Lagged(n)) => Poll::Ready(Err(RecvError::Lagged(n))),
                     Poll::Ready(Recv::Closed) => Poll::Ready(Err(RecvError::Closed)),
                     Poll::Pending => Poll::Pending,

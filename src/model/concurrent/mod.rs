@@ -15,6 +15,13 @@
 //! - every step that can unblock a waiter takes the wakers to wake under the lock and wakes them
 //!   after releasing it, since a waker may run code that takes the lock.
 //!
+//! What loom sees of an operation is one atomic access to the channel's version, just before
+//! its critical section (see [`Shared`]): a load for an operation that leaves the model as it
+//! was (a read, or a poll that only waits), an increment for one that changes it. Loom takes
+//! two loads for independent, so it does not explore the orders of readers that cannot tell
+//! them apart (three workers waiting on one signal), and it explores every order of a change
+//! and the operations it affects.
+//!
 //! Tasks are loom threads ([`task`]), time is a virtual clock with tokio's paused-time rule
 //! ([`time`]), and `select!` polls its branches in order ([`select`](crate::rt::select)).
 //!
@@ -39,7 +46,7 @@
 
 use std::task::{Context, Poll, Waker};
 
-use crate::sync::{Arc, Mutex, lock};
+use loom::sync::atomic::{AtomicUsize, Ordering::SeqCst};
 
 /// Defines `SendError<T>` as tokio's channels each do: the value handed back when nobody can
 /// receive it. One type per channel, as in tokio, so that code can tell them apart.
@@ -110,18 +117,70 @@ impl<T> Clone for Parcel<T> {
     }
 }
 
+/// Two parcels are equal when they are the same parcel: the model moves clones of one parcel
+/// around, and a model step that moves one is a change to the model.
+impl<T> PartialEq for Parcel<T> {
+    fn eq(&self, other: &Self) -> bool {
+        std::sync::Arc::ptr_eq(&self.0, &other.0)
+    }
+}
+
 impl<T> std::fmt::Debug for Parcel<T> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
         f.write_str("Parcel")
     }
 }
 
+/// A value as a model holds it (watch's, broadcast's): shared, so that a [`watch::Ref`] can
+/// hold it without a lock, and compared by identity, so that a model holding it can tell
+/// whether a step changed it (see [`Shared::poll`]) whatever `T` is.
+pub struct Snapshot<T>(pub std::sync::Arc<T>);
+
+impl<T> Snapshot<T> {
+    /// Wraps `value`.
+    pub fn new(value: T) -> Self {
+        Snapshot(std::sync::Arc::new(value))
+    }
+}
+
+impl<T> Clone for Snapshot<T> {
+    fn clone(&self) -> Self {
+        Snapshot(self.0.clone())
+    }
+}
+
+/// Two snapshots are equal when they are the same snapshot: a send stores a new one.
+impl<T> PartialEq for Snapshot<T> {
+    fn eq(&self, other: &Self) -> bool {
+        std::sync::Arc::ptr_eq(&self.0, &other.0)
+    }
+}
+
+impl<T> std::fmt::Debug for Snapshot<T> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("Snapshot")
+    }
+}
+
 /// One channel's state shared by its handles: the sequential model and the wakers of the tasks
 /// waiting on it, under one mutex, so that a check of the model and the registration of a waker
 /// are one atomic step.
+///
+/// The mutex is std's, which loom does not see: loom sees the channel's `version`, a loom
+/// atomic that every operation accesses just before its critical section, with no other loom
+/// operation in between, so the critical section happens at that point of the schedule. Since
+/// loom runs one thread at a time and switches only at its own operations, the mutex is never
+/// contended, and an operation's access and its critical section are one step of the schedule.
 #[derive(Debug)]
 pub struct Shared<M> {
-    state: Arc<Mutex<State<M>>>,
+    inner: std::sync::Arc<Inner<M>>,
+}
+
+#[derive(Debug)]
+struct Inner<M> {
+    /// Loaded by the operations that leave the model as it was, incremented by the others.
+    version: AtomicUsize,
+    state: std::sync::Mutex<State<M>>,
 }
 
 #[derive(Debug)]
@@ -182,7 +241,7 @@ pub enum Side {
 impl<M> Clone for Shared<M> {
     fn clone(&self) -> Self {
         Shared {
-            state: self.state.clone(),
+            inner: self.inner.clone(),
         }
     }
 }
@@ -191,24 +250,41 @@ impl<M> Shared<M> {
     /// Puts `model` behind the mutex, with nobody waiting.
     pub fn new(model: M) -> Self {
         Shared {
-            state: Arc::new(Mutex::new(State {
-                model,
-                receivers: Vec::new(),
-                senders: Vec::new(),
-            })),
+            inner: std::sync::Arc::new(Inner {
+                version: AtomicUsize::new(0),
+                state: std::sync::Mutex::new(State {
+                    model,
+                    receivers: Vec::new(),
+                    senders: Vec::new(),
+                }),
+            }),
         }
+    }
+
+    /// The critical section, as a step of loom's schedule: `change` says whether it may change
+    /// the model.
+    fn lock(&self, change: bool) -> std::sync::MutexGuard<'_, State<M>> {
+        if change {
+            self.inner.version.fetch_add(1, SeqCst);
+        } else {
+            self.inner.version.load(SeqCst);
+        }
+        self.inner
+            .state
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 
     /// Reads the model under the lock; wakes nobody, as nothing changes.
     pub fn read<R>(&self, f: impl FnOnce(&M) -> R) -> R {
-        f(&lock(&self.state).model)
+        f(&self.lock(false).model)
     }
 
     /// Applies `step` to the model under the lock, then wakes, outside it, the waiters the step
     /// says it may have unblocked.
     pub fn update<R>(&self, step: impl FnOnce(&mut M) -> (R, Wake)) -> R {
         let (result, wakers) = {
-            let mut state = lock(&self.state);
+            let mut state = self.lock(true);
             let (result, wake) = step(&mut state.model);
             (result, state.take(wake))
         };
@@ -220,28 +296,43 @@ impl<M> Shared<M> {
     /// task's waker on `side` in the same critical section, so that the step that will unblock
     /// it (which takes this lock) finds it. Wakes what the step unblocked, outside the lock.
     ///
-    /// `what` names the wait (`"mpsc::Receiver::recv"`) for the report of a run that gets stuck.
+    /// A poll is a read as long as it changes nothing (a wait, or a channel found closed): it
+    /// first tries `step` on a copy of the model, and only if the copy changed does it apply
+    /// `step` again, as a change (so `step` must be a function of the model alone). `what`
+    /// names the wait (`"mpsc::Receiver::recv"`) for the report of a run that gets stuck.
     pub fn poll<R>(
         &self,
         cx: &mut Context<'_>,
         side: Side,
         what: &'static str,
-        step: impl FnOnce(&mut M) -> (Poll<R>, Wake),
-    ) -> Poll<R> {
-        let (poll, wakers) = {
-            let mut state = lock(&self.state);
-            let (poll, wake) = step(&mut state.model);
-            if poll.is_pending() {
-                let list = match side {
-                    Side::Receivers => &mut state.receivers,
-                    Side::Senders => &mut state.senders,
-                };
-                // A future polled again and again (a `select!` loop) must not grow the list.
-                if !list.iter().any(|w| w.will_wake(cx.waker())) {
-                    list.push(cx.waker().clone());
+        mut step: impl FnMut(&mut M) -> (Poll<R>, Wake),
+    ) -> Poll<R>
+    where
+        M: Clone + PartialEq,
+    {
+        let read = {
+            let mut state = self.lock(false);
+            let mut copy = state.model.clone();
+            let (poll, wake) = step(&mut copy);
+            if copy == state.model && wake == Wake::NONE {
+                if poll.is_pending() {
+                    state.register(side, cx);
                 }
+                Some(poll)
+            } else {
+                None
             }
-            (poll, state.take(wake))
+        };
+        let (poll, wakers) = match read {
+            Some(poll) => (poll, Vec::new()),
+            None => {
+                let mut state = self.lock(true);
+                let (poll, wake) = step(&mut state.model);
+                if poll.is_pending() {
+                    state.register(side, cx);
+                }
+                (poll, state.take(wake))
+            }
         };
         if poll.is_pending() {
             task::waiting_on(what);
@@ -252,6 +343,18 @@ impl<M> Shared<M> {
 }
 
 impl<M> State<M> {
+    /// Registers the polling task's waker on `side`, once: a future polled again and again (a
+    /// `select!` loop) must not grow the list.
+    fn register(&mut self, side: Side, cx: &Context<'_>) {
+        let list = match side {
+            Side::Receivers => &mut self.receivers,
+            Side::Senders => &mut self.senders,
+        };
+        if !list.iter().any(|w| w.will_wake(cx.waker())) {
+            list.push(cx.waker().clone());
+        }
+    }
+
     fn take(&mut self, wake: Wake) -> Vec<Waker> {
         let mut wakers = Vec::new();
         if wake.receivers {

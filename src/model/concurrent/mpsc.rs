@@ -136,7 +136,7 @@ impl<T> Future for Send<'_, T> {
         self.sender
             .shared
             .poll(cx, Side::Senders, "mpsc::Sender::send", |m| {
-                let (result, wake) = try_send(m, parcel);
+                let (result, wake) = try_send(m, parcel.clone());
                 let poll = match result {
                     Ok(()) => Poll::Ready(Ok(())),
                     Err(TrySendError::Full(_)) => Poll::Pending,
@@ -214,11 +214,13 @@ impl<T> Future for Recv<'_, T> {
             .poll(cx, Side::Receivers, "mpsc::Receiver::recv", |m| {
                 match m.apply(&Op::PollRecv) {
                     Outcome::PollRecv(Poll::Ready(Some(p))) => {
-                        (Poll::Ready(Some(p.take())), Wake::SENDERS)
+                        (Poll::Ready(Some(p)), Wake::SENDERS)
                     }
                     Outcome::PollRecv(Poll::Pending) => (Poll::Pending, Wake::NONE),
                     _ => (Poll::Ready(None), Wake::NONE),
                 }
             })
+            // Taken out of the parcel once the step is applied: a step may be tried first.
+            .map(|p| p.map(|p| p.take()))
     }
 }

@@ -125,11 +125,13 @@ impl<T> Future for Receiver<T> {
         self.shared
             .poll(cx, Side::Receivers, "oneshot::Receiver", |m| {
                 let poll = match m.apply(&Op::PollRecv) {
-                    Outcome::PollRecv(RecvPoll::Polled(poll)) => poll.map(|r| r.map(|p| p.take())),
+                    Outcome::PollRecv(RecvPoll::Polled(poll)) => poll,
                     _ => Poll::Ready(Err(RecvError)),
                 };
                 (poll, Wake::NONE)
             })
+            // Taken out of the parcel once the step is applied: a step may be tried first.
+            .map(|r| r.map(|p| p.take()))
     }
 }
 

@@ -241,7 +241,10 @@ impl Sched {
         if self.clock.next_deadline().is_some() {
             report.insert(
                 0,
-                format!("the next deadline is past the run's horizon of {:?}", self.horizon),
+                format!(
+                    "the next deadline is past the run's horizon of {:?}",
+                    self.horizon
+                ),
             );
         }
         self.stuck = Some(report);
@@ -260,6 +263,7 @@ impl Runtime {
     fn wait(&self, id: usize, waits: Vec<&'static str>) -> bool {
         let mut waits = Some(waits);
         loop {
+            let mut time_moved = false;
             {
                 let mut sched = lock(&self.sched);
                 if sched.shutdown {
@@ -285,13 +289,20 @@ impl Runtime {
                             if sched.shutdown {
                                 return false;
                             }
+                            time_moved = true;
                         }
                     }
                     // Unparked by something else (the run's start, or a spurious unpark).
                     Status::Idle | Status::Done => {}
                 }
             }
-            loom::thread::park();
+            if time_moved {
+                // The tasks due at this instant are all woken: which runs first is loom's
+                // choice, and a yield makes it a free one, not a preemption.
+                loom::thread::yield_now();
+            } else {
+                loom::thread::park();
+            }
         }
     }
 

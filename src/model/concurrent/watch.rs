@@ -5,7 +5,7 @@ use std::ops::Deref;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
-use super::{Shared, Side, Wake};
+use super::{Shared, Side, Snapshot, Wake};
 use crate::model::watch::{Borrowed, ReceiverId, SenderId, Watch};
 
 /// The errors, as in tokio's `watch::error`.
@@ -26,22 +26,6 @@ pub mod error {
 }
 
 use error::{RecvError, SendError};
-
-/// A value as the model holds it: shared, so that any `T` goes through and a [`Ref`] can hold
-/// it without a lock.
-pub struct Snapshot<T>(std::sync::Arc<T>);
-
-impl<T> Clone for Snapshot<T> {
-    fn clone(&self) -> Self {
-        Snapshot(self.0.clone())
-    }
-}
-
-impl<T> std::fmt::Debug for Snapshot<T> {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("Snapshot")
-    }
-}
 
 /// The model with values in snapshots.
 pub type Model<T> = Watch<Snapshot<T>>;
