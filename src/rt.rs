@@ -1,13 +1,13 @@
-//! The subset of tokio's API the patterns use, through one module: tokio itself in a normal
-//! build, and under `--cfg channel_patterns_loom` the loom backend `crate::model::concurrent`,
-//! where the channels are the reference models behind loom's primitives and each task is a loom
-//! thread. The patterns take their channels, `spawn`, `sleep` and `select!` from here, so the
-//! code loom explores (`tests/loom_patterns_*.rs`) is the code the report runs.
+//! The subset of tokio's API the guide's programs use, through one module: tokio itself in a
+//! normal build, and under `--cfg channel_patterns_loom` the loom backend
+//! `crate::model::concurrent`, where the channels are the reference models behind loom's
+//! primitives and each task is a loom thread.
 //!
 //! The module has tokio's shape, so that code written against tokio runs under loom with only
-//! its imports changed: `use crate::rt as tokio;` makes `tokio::sync::mpsc`, `tokio::spawn`,
-//! `tokio::time::sleep` and `tokio::select!` resolve here (this is how the guide's own code in
-//! [`crate::as_written`] runs under loom).
+//! its imports changed: `use crate::rt as tokio;`, one line above each block of
+//! [`crate::patterns`] and [`crate::as_written`] under the loom cfg, makes the block's
+//! `tokio::sync::mpsc`, `tokio::spawn`, `tokio::time::sleep` and `tokio::select!` resolve here:
+//! the code loom explores (`tests/loom_guide.rs`) is the code the report runs.
 //!
 //! | item | normal build | under loom |
 //! |---|---|---|
@@ -16,7 +16,7 @@
 //! | `time::{sleep, sleep_until, Sleep, Instant}` | tokio's | a virtual clock with tokio's paused-time rule (`model::concurrent::time`) |
 //! | `select!` | tokio's | branches polled in order with `biased;` (`model::concurrent::select`) |
 //!
-//! A loom test runs a pattern with `rt::task::run` (loom only), the loom counterpart of a
+//! A loom test runs a program with `rt::task::run` (loom only), the loom counterpart of a
 //! runtime's `block_on`.
 
 #[cfg(not(channel_patterns_loom))]

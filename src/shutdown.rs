@@ -1,9 +1,9 @@
-//! The shutdown signal: what the guide's "Graceful Shutdown with Channels" wants from its
-//! broadcast channel, made correct.
+//! The proxy's shutdown signal: what its accept loops and connections watch to drain.
 //!
-//! The guide's broadcast message reaches only the workers subscribed when it is sent, so a
-//! worker that starts later never stops (erratum E04), and nothing tells the coordinator when
-//! every worker is done except a separate mpsc channel. [`Shutdown`] is a state, not a message:
+//! It takes the lesson of the guide's "Graceful Shutdown with Channels": a broadcast message
+//! reaches only the receivers subscribed when it is sent, so a worker that starts later never
+//! stops (erratum E04), and nothing tells the coordinator when every worker is done except a
+//! separate mpsc channel. [`Shutdown`] is a state, not a message:
 //! a [`Listener`] created after [`Shutdown::trigger`] sees it at once; and the coordinator can
 //! wait with [`Shutdown::drained`] until every listener, i.e. every worker, is gone.
 //!

@@ -62,7 +62,7 @@ impl App {
     }
 
     async fn shutdown(&self) {
-        // Neither may fail: `send` does once no worker is left to receive it
+        // With no worker left there is no receiver: that must not make shutdown fail
         self.state_tx.send_replace(AppState::ShuttingDown);
         let _ = self.shutdown_tx.send(());
     }
