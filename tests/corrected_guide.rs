@@ -16,7 +16,7 @@ use std::path::{Path, PathBuf};
 use channel_patterns::{catalog, guide};
 use common::block_file;
 use guide_programs::{
-    MPSC, build, build_corrected_programs, chapters, program, programs_crate, run_program,
+    MPSC, build, build_corrected_programs, chapters, programs, programs_crate, run_program,
     rust_block, stated_features,
 };
 use pretty_assertions::assert_eq;
@@ -283,15 +283,7 @@ fn e28_the_original_blocks_that_draw_warnings() {
     features.dedup();
     let mut errors = String::new();
     for chapter in chapters() {
-        let programs: Vec<(String, String)> = catalog::PATTERNS
-            .iter()
-            .filter(|p| p.chapter == chapter)
-            .map(|p| {
-                let block = &guide::TEXT[rust_block(guide::TEXT, p.chapter, p.heading)];
-                (p.name.replace('-', "_"), program(p.name, block))
-            })
-            .collect();
-        let root = programs_crate("as-written", &features, &programs);
+        let root = programs_crate("as-written", &features, &programs(guide::TEXT, chapter));
         if let Err(e) = build(&root) {
             errors += &e;
         }

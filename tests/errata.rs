@@ -6,6 +6,7 @@
 //! `tests/quick_reference.rs`; E09 `tests/sync_oneshot.rs`; E10, E25, E26 `tests/sync_watch.rs`;
 //! E24, E28 `tests/corrected_guide.rs`.
 mod common;
+mod state_machine_without_sleep;
 
 use std::time::Duration;
 
@@ -113,52 +114,6 @@ fn e07_state_machine_as_written_leaves_its_manager_running() {
     );
 }
 
-/// The guide's `connection_manager`, verbatim but for its `println!`s, which go to `out`.
-async fn guide_connection_manager(
-    mut cmd_rx: tokio::sync::mpsc::Receiver<Command>,
-    out: Transcript,
-) {
-    let mut state = State::Disconnected;
-
-    while let Some(cmd) = cmd_rx.recv().await {
-        state = match (state, cmd) {
-            (State::Disconnected, Command::Connect(addr)) => {
-                out.line(format!("Connecting to {}", addr));
-                State::Connected(addr)
-            }
-
-            (State::Connected(addr), Command::Send(data)) => {
-                out.line(format!("Sending {} bytes to {}", data.len(), addr));
-                State::Connected(addr)
-            }
-
-            (State::Connected(addr), Command::Disconnect) => {
-                out.line(format!("Disconnecting from {}", addr));
-                State::Disconnected
-            }
-
-            (state, cmd) => {
-                out.line(format!("Invalid command {:?} in state {:?}", cmd, state));
-                state
-            }
-        };
-    }
-}
-
-/// The guide's commands and states.
-#[derive(Debug)]
-enum Command {
-    Connect(String),
-    Send(Vec<u8>),
-    Disconnect,
-}
-
-#[derive(Debug)]
-enum State {
-    Disconnected,
-    Connected(String),
-}
-
 /// E06/E07, the other half: what the sleep hides. Without it (and nothing else changed), on a
 /// current-thread runtime the spawned task has not run when `main` returns, and its output is
 /// lost. (On the guide's multi-thread runtime the manager may run at once on a worker thread
@@ -166,24 +121,8 @@ enum State {
 /// schedule.)
 #[test]
 fn e06_e07_without_the_sleep_the_output_is_lost() {
-    let out = Transcript::new();
-    let manager_out = out.clone();
-    let run = common::run_block(|| async move {
-        // The guide's state-machine main without its final sleep.
-        let (tx, rx) = tokio::sync::mpsc::channel(10);
-        tokio::spawn(guide_connection_manager(rx, manager_out));
-        tx.send(Command::Connect("localhost:8080".into()))
-            .await
-            .unwrap();
-        tx.send(Command::Send(vec![1, 2, 3])).await.unwrap();
-        tx.send(Command::Disconnect).await.unwrap();
-    });
-    assert_eq!(run.lines, Vec::<String>::new());
-    assert_eq!(
-        out.lines(),
-        Vec::<String>::new(),
-        "no command was processed"
-    );
+    let run = common::run_block(state_machine_without_sleep::main);
+    assert_eq!(run.lines, Vec::<String>::new(), "no command was processed");
     assert_eq!(run.verdict, Verdict::LeftRunning { tasks: 1 });
 }
 
@@ -436,44 +375,50 @@ async fn e20_guide_proxy_swallows_an_upstream_reset() {
     assert_eq!(err.kind(), std::io::ErrorKind::TimedOut, "{err}");
 }
 
-/// E17: `copy_with_metrics` never flushes or shuts down its writer: through a buffered writer
-/// the bytes it "copied" never arrive, although it counts them.
-#[tokio::test(start_paused = true)]
-async fn e17_copy_with_metrics_loses_buffered_bytes() {
-    let (activity_tx, _activity_rx) = tokio::sync::watch::channel(std::time::Instant::now());
+/// What a copy delivers through a buffered writer: `hello` copied into a `BufWriter` over an
+/// in-memory pipe; returns the count the copy reports and what the pipe's other end read, to
+/// its end.
+async fn through_a_buffered_writer<T, F>(
+    initial: T,
+    copy: impl FnOnce(
+        &'static [u8],
+        tokio::io::BufWriter<tokio::io::DuplexStream>,
+        tokio::sync::watch::Sender<T>,
+    ) -> F,
+) -> (u64, Vec<u8>)
+where
+    F: std::future::Future<Output = std::io::Result<u64>>,
+{
+    let (activity_tx, _activity_rx) = tokio::sync::watch::channel(initial);
     let (writer, mut peer) = tokio::io::duplex(64);
-    let copied = as_written::watch_idle_timeout::copy_with_metrics(
-        &b"hello"[..],
-        tokio::io::BufWriter::new(writer),
-        activity_tx,
-    )
-    .await
-    .unwrap();
-    assert_eq!(copied, 5, "it reports five bytes copied");
-
+    let copied = copy(b"hello", tokio::io::BufWriter::new(writer), activity_tx)
+        .await
+        .unwrap();
     let mut received = Vec::new();
     peer.read_to_end(&mut received).await.unwrap();
-    assert_eq!(received, b"", "and the peer got none of them");
+    (copied, received)
 }
 
-/// E17, fixed: the corrected `copy_with_metrics` shuts its writer down at the end of the
-/// stream, which flushes it: through the same buffered writer, the peer gets all five bytes,
-/// then the end of the stream.
+/// E17: `copy_with_metrics` never flushes or shuts down its writer: through a buffered writer
+/// the bytes it "copied" never arrive, although it counts them. The corrected copy shuts its
+/// writer down at the end of the stream, which flushes it: the peer gets all five bytes, then
+/// the end of the stream.
 #[tokio::test(start_paused = true)]
-async fn e17_corrected_copy_with_metrics_delivers_buffered_bytes_and_the_end() {
-    let (activity_tx, _activity_rx) = tokio::sync::watch::channel(tokio::time::Instant::now());
-    let (writer, mut peer) = tokio::io::duplex(64);
-    let copied = patterns::watch_idle_timeout::copy_with_metrics(
-        &b"hello"[..],
-        tokio::io::BufWriter::new(writer),
-        activity_tx,
+async fn e17_copy_with_metrics_loses_buffered_bytes_and_the_corrected_one_does_not() {
+    let (copied, received) = through_a_buffered_writer(
+        std::time::Instant::now(),
+        as_written::watch_idle_timeout::copy_with_metrics,
     )
-    .await
-    .unwrap();
-    assert_eq!(copied, 5);
-    let mut received = Vec::new();
-    peer.read_to_end(&mut received).await.unwrap();
-    assert_eq!(received, b"hello");
+    .await;
+    assert_eq!(copied, 5, "it reports five bytes copied");
+    assert_eq!(received, b"", "and the peer got none of them");
+
+    let (copied, received) = through_a_buffered_writer(
+        tokio::time::Instant::now(),
+        patterns::watch_idle_timeout::copy_with_metrics,
+    )
+    .await;
+    assert_eq!((copied, received.as_slice()), (5, &b"hello"[..]));
 }
 
 /// E20, fixed: the corrected proxy runs both copies in one `try_join!`, so the upstream's reset

@@ -94,3 +94,83 @@ fn every_entry_is_cited_by_a_pattern_or_a_test() {
         );
     }
 }
+
+/// AUDIT.md, the claim-by-claim audit of the guide, stays true to the repository: each row has
+/// a verdict of the fixed vocabulary, every "wrong" row cites an erratum, every erratum it cites
+/// exists and every erratum is cited, every test it cites (`tests/FILE.rs::name`) exists, and its
+/// verdict counts are the table's.
+#[test]
+fn the_audit_cites_what_exists_and_counts_its_rows() {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let audit = std::fs::read_to_string(format!("{root}/AUDIT.md")).expect("AUDIT.md");
+    let ids = entry_ids();
+    let rows: Vec<Vec<&str>> = audit
+        .lines()
+        .filter(|l| l.starts_with("| ") && l.as_bytes().get(2).is_some_and(u8::is_ascii_digit))
+        .map(|l| l.split(" | ").collect())
+        .collect();
+    assert!(rows.len() > 150, "{} rows", rows.len());
+    let vocabulary = [
+        "holds",
+        "wrong",
+        "imprecise",
+        "current-thread only",
+        "opinion",
+    ];
+    let mut counts = std::collections::BTreeMap::new();
+    for row in &rows {
+        let (verdict, evidence) = (row[2], row[3]);
+        assert!(vocabulary.contains(&verdict), "{row:?}");
+        *counts.entry(verdict).or_insert(0) += 1;
+        let cited: Vec<&str> = evidence
+            .match_indices('E')
+            .filter_map(|(at, _)| evidence.get(at..at + 3))
+            .filter(|id| id[1..].bytes().all(|b| b.is_ascii_digit()))
+            .collect();
+        if verdict == "wrong" {
+            assert!(!cited.is_empty(), "a wrong claim with no erratum: {row:?}");
+        }
+        for id in cited {
+            assert!(ids.iter().any(|e| e == id), "{id} is no erratum: {row:?}");
+        }
+    }
+    for id in &ids {
+        assert!(
+            rows.iter().any(|r| r[3].contains(id.as_str())),
+            "{id} is cited by no row"
+        );
+    }
+    let count = |verdict| counts.get(verdict).copied().unwrap_or(0);
+    let stated = format!(
+        "Verdict counts ({} rows): holds {}, imprecise {}, wrong {}, opinion {}, current-thread\nonly {}.",
+        rows.len(),
+        count("holds"),
+        count("imprecise"),
+        count("wrong"),
+        count("opinion"),
+        count("current-thread only")
+    );
+    assert!(
+        audit.contains(&stated),
+        "the counts are not the table's: {stated}"
+    );
+    // Every test cited exists, in the file cited (`::name` alone: the file cited last).
+    let mut file = String::new();
+    let claims = audit
+        .split_once("## Claims")
+        .map_or("", |(_, claims)| claims);
+    for citation in claims.split('`').skip(1).step_by(2) {
+        if let Some((path, name)) = citation.split_once("::") {
+            if path.starts_with("tests/") {
+                file = std::fs::read_to_string(format!("{root}/{path}"))
+                    .unwrap_or_else(|_| panic!("AUDIT.md cites {path}, which does not exist"));
+            } else if !path.is_empty() {
+                continue;
+            }
+            assert!(
+                file.contains(&format!("fn {name}(")),
+                "AUDIT.md cites the test {citation}, which does not exist"
+            );
+        }
+    }
+}

@@ -15,6 +15,7 @@
 
 mod guide_programs;
 mod loom_support;
+mod state_machine_without_sleep;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -545,67 +546,6 @@ fn e13_the_guides_backpressure_output_is_one_of_several() {
     assert!(message.contains("the Output block is not"), "{message}");
 }
 
-/// The guide's state machine, verbatim but for its `println!`s (captured here too) and without
-/// the final sleep of its `main`: what E07 says the sleep hides.
-mod state_machine_without_the_sleep {
-    use channel_patterns::capture::print_line;
-    use channel_patterns::rt as tokio;
-    use tokio::sync::mpsc;
-
-    #[derive(Debug)]
-    enum Command {
-        Connect(String),
-        Send(Vec<u8>),
-        Disconnect,
-    }
-
-    #[derive(Debug)]
-    enum State {
-        Disconnected,
-        Connected(String),
-    }
-
-    async fn connection_manager(mut cmd_rx: mpsc::Receiver<Command>) {
-        let mut state = State::Disconnected;
-
-        while let Some(cmd) = cmd_rx.recv().await {
-            state = match (state, cmd) {
-                (State::Disconnected, Command::Connect(addr)) => {
-                    print_line(format!("Connecting to {}", addr));
-                    State::Connected(addr)
-                }
-
-                (State::Connected(addr), Command::Send(data)) => {
-                    print_line(format!("Sending {} bytes to {}", data.len(), addr));
-                    State::Connected(addr)
-                }
-
-                (State::Connected(addr), Command::Disconnect) => {
-                    print_line(format!("Disconnecting from {}", addr));
-                    State::Disconnected
-                }
-
-                (state, cmd) => {
-                    print_line(format!("Invalid command {:?} in state {:?}", cmd, state));
-                    state
-                }
-            };
-        }
-    }
-
-    pub async fn main() {
-        let (tx, rx) = mpsc::channel(10);
-
-        tokio::spawn(connection_manager(rx));
-
-        tx.send(Command::Connect("localhost:8080".into()))
-            .await
-            .unwrap();
-        tx.send(Command::Send(vec![1, 2, 3])).await.unwrap();
-        tx.send(Command::Disconnect).await.unwrap();
-    }
-}
-
 /// E07: without its sleep, the guide's state machine prints none, one, two or all three of its
 /// lines, as the schedule goes: on a current-thread runtime none (`tests/errata.rs`), on a
 /// multi-thread one whatever the manager gets to before `main` returns.
@@ -614,7 +554,7 @@ fn e07_without_the_sleep_the_state_machine_prints_any_part_of_its_output() {
     let found = Arc::new(Mutex::new(BTreeSet::new()));
     let record = found.clone();
     loom::model(move || {
-        let (printed, _) = run_block(state_machine_without_the_sleep::main);
+        let (printed, _) = run_block(state_machine_without_sleep::main);
         record.lock().unwrap().insert(printed.len());
     });
     let found: Vec<usize> = found.lock().unwrap().iter().copied().collect();

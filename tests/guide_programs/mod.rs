@@ -125,17 +125,23 @@ pub fn program(name: &str, block: &str) -> String {
     }
 }
 
-/// The programs of `chapter` in the corrected guide, as `(file name, source)`: the blocks of
-/// its patterns, and for the mpsc chapter the fragment in a function of its own.
-pub fn corrected_programs(chapter: &str) -> Vec<(String, String)> {
-    let mut programs: Vec<(String, String)> = catalog::PATTERNS
+/// The programs of `chapter` in `guide` (the original or the corrected one), as
+/// `(file name, source)`: the blocks of its patterns.
+pub fn programs(guide: &str, chapter: &str) -> Vec<(String, String)> {
+    catalog::PATTERNS
         .iter()
         .filter(|p| p.chapter == chapter)
         .map(|p| {
-            let block = &guide::CORRECTED[rust_block(guide::CORRECTED, p.chapter, p.heading)];
+            let block = &guide[rust_block(guide, p.chapter, p.heading)];
             (p.name.replace('-', "_"), program(p.name, block))
         })
-        .collect();
+        .collect()
+}
+
+/// The programs of `chapter` in the corrected guide ([`programs`]), and for the mpsc chapter
+/// the fragment in a function of its own.
+pub fn corrected_programs(chapter: &str) -> Vec<(String, String)> {
+    let mut programs = programs(guide::CORRECTED, chapter);
     if chapter == MPSC {
         let fragment =
             &guide::CORRECTED[rust_block(guide::CORRECTED, MPSC, "Bounded vs Unbounded")];
