@@ -53,8 +53,9 @@ impl Transcript {
     pub fn expecting(expected: Vec<String>) -> Self {
         Transcript {
             inner: Arc::new(Inner {
+                lines: Mutex::default(),
+                print_through: false,
                 expected: Some(expected),
-                ..Inner::default()
             }),
         }
     }
