@@ -45,11 +45,10 @@ struct State {
 /// The tasks waiting for one event: one waker per waiting future, the one its latest poll gave.
 ///
 /// Each future that waits holds a ticket, and a poll replaces the waker under its ticket; a
-/// future dropped while waiting takes its waker out. Keyed by ticket, not by waker: a list that
-/// skipped wakers that `will_wake` a registered one grew at every poll on a current-thread
-/// runtime, whose `block_on` waker never `will_wake`s its own clone. The proxy's accept loop
-/// polls a [`Triggered`] per connection, and on a runtime per core that list came to take 84%
-/// of its time (BENCHMARKS.md).
+/// future dropped while waiting takes its waker out. Keyed by ticket, not by waker: a
+/// current-thread runtime's `block_on` waker never `will_wake`s its own clone, so a list that
+/// skipped wakers equal to a registered one would grow at every poll, and the proxy's accept
+/// loop polls a [`Triggered`] per connection.
 #[derive(Debug, Default)]
 struct Waiters {
     /// The next ticket to hand out.

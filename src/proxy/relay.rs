@@ -26,7 +26,6 @@ use crate::idle::{self, Activity};
 use crate::proxy::net::Connection;
 
 /// Why a relayed connection ended.
-// guide: begin relay
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum CloseReason {
     /// Both directions reached EOF and were shut down.
@@ -119,7 +118,6 @@ where
         reason,
     }
 }
-// guide: end relay
 
 /// [`relay`] for the server's connections, on whichever network it runs
 /// ([`crate::proxy::net`]): each is split into halves its own way (on TCP, without the lock
