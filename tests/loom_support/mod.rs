@@ -70,6 +70,15 @@ pub fn rejected(name: &str, f: impl Fn() + Sync + Send + 'static) -> String {
     message
 }
 
+/// A waker that remembers it was woken.
+struct Flag(std::sync::atomic::AtomicBool);
+
+impl std::task::Wake for Flag {
+    fn wake(self: std::sync::Arc<Self>) {
+        self.0.store(true, std::sync::atomic::Ordering::SeqCst);
+    }
+}
+
 /// Polls `wait` once on this thread while `signal` runs on another; returns whether the wait
 /// was ready or, if it was pending, whether it got woken. A lost wake-up is `false`: an
 /// assertion failure rather than a deadlock, so the broken twins below fail cleanly.
@@ -77,12 +86,6 @@ pub fn ready_or_woken<W>(wait: W, signal: impl FnOnce() + Send + 'static) -> boo
 where
     W: Future<Output = ()>,
 {
-    struct Flag(std::sync::atomic::AtomicBool);
-    impl std::task::Wake for Flag {
-        fn wake(self: std::sync::Arc<Self>) {
-            self.0.store(true, std::sync::atomic::Ordering::SeqCst);
-        }
-    }
     let flag = std::sync::Arc::new(Flag(std::sync::atomic::AtomicBool::new(false)));
     let waker = Waker::from(flag.clone());
     let signaller = loom::thread::spawn(signal);
@@ -111,12 +114,6 @@ pub fn settle_all<'a, O, R>(
 where
     R: Send + 'static,
 {
-    struct Flag(std::sync::atomic::AtomicBool);
-    impl std::task::Wake for Flag {
-        fn wake(self: std::sync::Arc<Self>) {
-            self.0.store(true, std::sync::atomic::Ordering::SeqCst);
-        }
-    }
     let flags: Vec<_> = waits
         .iter()
         .map(|_| std::sync::Arc::new(Flag(std::sync::atomic::AtomicBool::new(false))))
