@@ -179,13 +179,12 @@ fn run_proxy(args: &ProxyArgs) -> ExitCode {
     }
     // Its pid, for whoever stops it: from this line on, SIGTERM or SIGINT to it drains.
     tracing::info!(listen = %local, upstream = %args.upstream, idle_timeout = ?args.idle_timeout, threads, pid = std::process::id(), "proxy listening");
-    let config = server::Config {
-        upstream: args.upstream.clone(),
-        idle_timeout: args.idle_timeout,
-        max_connections: args.max_connections,
-        drain_timeout: args.drain_timeout,
-        relay: Default::default(),
-    };
+    let config = server::Config::new(
+        args.upstream.clone(),
+        args.idle_timeout,
+        args.max_connections,
+        args.drain_timeout,
+    );
     match cores::serve(listeners, config, shutdown) {
         Ok(summary) => {
             tracing::info!(
@@ -204,8 +203,8 @@ fn run_proxy(args: &ProxyArgs) -> ExitCode {
 
 /// Ctrl-C and SIGTERM (what service managers send) trigger `shutdown`, from a thread and runtime
 /// of their own beside the servers' threads. The handlers are registered before this returns, so
-/// that a signal sent as soon as the proxy says it is listening drains it: registered lazily on
-/// that thread, an early SIGTERM met the default disposition and killed the proxy (exit 143).
+/// that a signal sent as soon as the proxy says it is listening drains it: until a handler is
+/// registered, SIGTERM has its default disposition, which kills the process.
 fn watch_signals(shutdown: Shutdown) -> std::io::Result<()> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()

@@ -7,7 +7,7 @@ mod tcp_support;
 use std::sync::Arc;
 use std::time::Duration;
 
-use tcp_support::{BOUND, Payload, client, proxy, upstream};
+use tcp_support::{BOUND, Payload, client, open_fds, proxy, upstream};
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 use tokio::time::timeout;
@@ -15,12 +15,6 @@ use tokio::time::timeout;
 const CONNECTIONS: usize = 10_000;
 /// Connections in flight at once, as a load generator keeps them (`ab -c 32`).
 const CONCURRENCY: usize = 32;
-
-fn open_fds() -> usize {
-    std::fs::read_dir("/proc/self/fd")
-        .expect("/proc/self/fd (Linux)")
-        .count()
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn ten_thousand_short_connections_each_relayed_whole() {

@@ -58,13 +58,12 @@ async fn servers_on_two_threads_serve_one_address_and_add_up() {
     let listeners = cores::bind("127.0.0.1:0".parse().unwrap(), 2).unwrap();
     let addr = listeners[0].local_addr().unwrap().to_string();
     let shutdown = Shutdown::new();
-    let config = Config {
-        upstream: echo,
-        idle_timeout: Duration::from_secs(30),
-        max_connections: 100,
-        drain_timeout: Duration::from_millis(100),
-        relay: Default::default(),
-    };
+    let config = Config::new(
+        echo,
+        Duration::from_secs(30),
+        100,
+        Duration::from_millis(100),
+    );
     let stop = shutdown.clone();
     // The servers on threads of their own, and a channel to wait for them with a bound: a
     // thread that never ends must fail this test, not hang it.

@@ -6,14 +6,10 @@ mod tcp_support;
 use std::time::Duration;
 
 use channel_patterns::proxy::server::Summary;
-use tcp_support::{BOUND, Payload, client, echo_upstream, finish, open_served, proxy, upstream};
+use tcp_support::{
+    BOUND, Payload, client, echo_upstream, finish, open_fds, open_served, proxy, upstream,
+};
 use tokio::time::timeout;
-
-fn open_fds() -> usize {
-    std::fs::read_dir("/proc/self/fd")
-        .expect("/proc/self/fd (Linux)")
-        .count()
-}
 
 const CONNECTIONS: usize = 50;
 

@@ -5,6 +5,8 @@ mod sim_support;
 
 use std::time::Duration;
 
+use channel_patterns::proxy::server::End;
+use channel_patterns::proxy::{CloseReason, Outcome};
 use pretty_assertions::assert_eq;
 use sim_support::*;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
@@ -12,17 +14,26 @@ use tokio::time::Instant;
 
 const MS: Duration = Duration::from_millis(1);
 
-/// Runs `sim`, which must end well, and checks that the proxy logged exactly one closed
-/// connection, with `what` (its byte counts and reason) in the line.
-fn assert_one_close(mut sim: turmoil::Sim<'_>, what: &str) {
-    let (result, log) = capture_log(|| sim.run());
-    result.unwrap();
-    let closed: Vec<_> = log
-        .iter()
-        .filter(|l| l.contains("connection closed"))
-        .collect();
-    assert_eq!(closed.len(), 1, "{log:#?}");
-    assert!(closed[0].contains(what), "{log:#?}");
+/// The outcome of the one connection the proxy reported, which it relayed.
+fn one_relayed(end: &ProxyEnd) -> Outcome {
+    match end.connections.as_slice() {
+        [
+            Reported {
+                end: End::Relayed(outcome),
+                ..
+            },
+        ] => *outcome,
+        other => panic!("one relayed connection reported, not {other:#?}"),
+    }
+}
+
+/// What a relay moved each way, and why it ended.
+fn outcome(client_to_upstream: u64, upstream_to_client: u64, reason: CloseReason) -> Outcome {
+    Outcome {
+        client_to_upstream,
+        upstream_to_client,
+        reason,
+    }
 }
 
 /// An idle connection is closed exactly one idle timeout after the last byte the proxy
@@ -43,14 +54,12 @@ fn the_idle_timeout_is_exact_in_simulated_time() {
         assert_eq!(rest, b"");
         assert_eq!(eof - last_byte, IDLE);
         let end = proxy.stop().await;
+        assert_eq!(one_relayed(&end), outcome(4, 4, CloseReason::IdleTimeout));
         assert_eq!((end.summary.accepted, end.summary.closed_at_drain), (1, 0));
         assert_eq!((end.tasks_alive, end.streams_open), (0, 0));
         Ok(())
     });
-    assert_one_close(
-        sim,
-        "client_to_upstream=4 upstream_to_client=4 reason=idle timeout",
-    );
+    run_sim(&mut sim).unwrap();
 }
 
 /// On shutdown the server stops accepting at once, and returns as soon as the last open
@@ -95,7 +104,7 @@ fn a_drain_ends_as_soon_as_the_last_connection_does() {
         assert_eq!(end.at - last_close, 3 * MS);
         Ok(())
     });
-    sim.run().unwrap();
+    run_sim(&mut sim).unwrap();
 }
 
 /// Connections still open at the drain timeout are closed then, exactly, and counted.
@@ -119,6 +128,14 @@ fn a_drain_closes_the_rest_at_the_drain_timeout() {
         assert_eq!(rest, b"");
         let end = stopped.await?;
         assert_eq!(end.summary.closed_at_drain, 1);
+        match end.connections.as_slice() {
+            [reported] => {
+                assert_eq!(reported.end, End::ClosedAtDrain);
+                assert!(reported.upstream.is_some(), "{reported:?}");
+                assert_eq!(reported.ended, end.at);
+            }
+            other => panic!("one connection reported, not {other:#?}"),
+        }
         assert_eq!((end.tasks_alive, end.streams_open), (0, 0));
         // Within a tick of the trigger (the proxy host sees it at its next step), and the FIN
         // one latency later.
@@ -130,7 +147,7 @@ fn a_drain_closes_the_rest_at_the_drain_timeout() {
         assert_eq!(eof - triggered, closed + MS);
         Ok(())
     });
-    sim.run().unwrap();
+    run_sim(&mut sim).unwrap();
 }
 
 /// At the limit, a new client waits (its connect is not even answered) while the open ones
@@ -181,7 +198,7 @@ fn at_the_limit_new_clients_wait_and_open_ones_keep_working() {
         assert_eq!((end.summary.accepted, end.summary.closed_at_drain), (3, 0));
         Ok(())
     });
-    sim.run().unwrap();
+    run_sim(&mut sim).unwrap();
     assert_eq!(lock(&peak).most, 2);
     assert_eq!(lock(&peak).total, 3);
 }
@@ -230,11 +247,11 @@ fn a_stalled_upstream_then_released_loses_nothing() {
         assert_eq!(end.summary.closed_at_drain, 0);
         Ok(())
     });
-    sim.run().unwrap();
+    run_sim(&mut sim).unwrap();
 }
 
 /// A partition between the proxy and the upstream: nothing moves, so the connection is
-/// closed exactly one idle timeout after the last bytes reached the proxy, and the log says
+/// closed exactly one idle timeout after the last bytes reached the proxy, and its report says
 /// why.
 #[test]
 fn a_partition_ends_the_connection_at_the_idle_timeout_and_says_why() {
@@ -253,13 +270,11 @@ fn a_partition_ends_the_connection_at_the_idle_timeout_and_says_why() {
         assert_eq!(rest, b"");
         // One latency to the proxy, the idle timeout there, one latency back.
         assert_eq!(eof - last_write, IDLE + 2 * MS);
-        proxy.stop().await;
+        let end = proxy.stop().await;
+        assert_eq!(one_relayed(&end), outcome(8, 4, CloseReason::IdleTimeout));
         Ok(())
     });
-    assert_one_close(
-        sim,
-        "client_to_upstream=8 upstream_to_client=4 reason=idle timeout",
-    );
+    run_sim(&mut sim).unwrap();
 }
 
 /// An upstream that closes in the middle of its reply: the client gets every byte sent
@@ -290,13 +305,11 @@ fn an_upstream_closing_mid_reply_passes_the_close_on() {
         );
         stream.shutdown().await?;
         let end = proxy.stop().await;
+        assert_eq!(one_relayed(&end), outcome(7, 1500, CloseReason::Finished));
         assert_eq!(end.summary.closed_at_drain, 0);
         Ok(())
     });
-    assert_one_close(
-        sim,
-        "client_to_upstream=7 upstream_to_client=1500 reason=finished",
-    );
+    run_sim(&mut sim).unwrap();
 }
 
 /// A slow reader behind a small send buffer (two segments in flight per direction): the
@@ -305,7 +318,7 @@ fn an_upstream_closing_mid_reply_passes_the_close_on() {
 ///
 /// The client reads exactly the reply's length rather than to EOF: turmoil 0.7 keeps a FIN
 /// that reaches a full receive queue in its reorder buffer until another segment arrives, which
-/// after a FIN none does. So the close is checked in the proxy's log instead.
+/// after a FIN none does. So the close is checked in the proxy's report instead.
 #[test]
 fn a_slow_reader_with_a_small_tcp_capacity_gets_every_byte() {
     let mut sim = turmoil::Builder::new()
@@ -343,11 +356,45 @@ fn a_slow_reader_with_a_small_tcp_capacity_gets_every_byte() {
         );
         stream.shutdown().await?;
         let end = proxy.stop().await;
+        assert_eq!(one_relayed(&end), outcome(0, 200000, CloseReason::Finished));
         assert_eq!(end.summary.closed_at_drain, 0);
         Ok(())
     });
-    assert_one_close(
-        sim,
-        "client_to_upstream=0 upstream_to_client=200000 reason=finished",
-    );
+    run_sim(&mut sim).unwrap();
+}
+
+/// An upstream host that is up but does not listen: the client is closed at once, and the
+/// proxy's report says why, with no upstream connection.
+#[test]
+fn an_upstream_that_refuses_closes_the_client_and_is_reported() {
+    let mut sim = sim(9, MS, Duration::from_secs(60));
+    let proxy = proxy_host(&mut sim, config(16, Duration::from_secs(1)));
+    sim.host("upstream", || async {
+        tokio::time::sleep(Duration::from_secs(3600)).await;
+        Ok(())
+    });
+    sim.client("client", async move {
+        let mut stream = connect().await?;
+        let connected = Instant::now();
+        let (rest, eof) = read_to_eof(&mut stream).await?;
+        assert_eq!(rest, b"");
+        assert!(
+            eof - connected <= 10 * MS,
+            "EOF {:?} after",
+            eof - connected
+        );
+        let end = proxy.stop().await;
+        match end.connections.as_slice() {
+            [reported] => {
+                assert_eq!(
+                    reported.end,
+                    End::Unreachable(std::io::ErrorKind::ConnectionRefused)
+                );
+                assert_eq!(reported.upstream, None);
+            }
+            other => panic!("one connection reported, not {other:#?}"),
+        }
+        Ok(())
+    });
+    run_sim(&mut sim).unwrap();
 }

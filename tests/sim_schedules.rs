@@ -17,7 +17,7 @@
 //!    (counted by its own handles: the upstream's count lags behind, since a close reaches it a
 //!    latency later, or never across a partition);
 //! 4. **nothing left**: when the server returns, none of its tasks or streams is left;
-//! 5. **determinism**: the same schedule gives the same trace (the proxy's log, what every
+//! 5. **determinism**: the same schedule gives the same trace (the proxy's reports, what every
 //!    client and the upstream saw, with simulated times), byte for byte.
 //!
 //! The broken twin is the real relay with one rule off (`Rules::keep_leftovers`: it drops the
@@ -33,7 +33,8 @@ use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use channel_patterns::proxy::relay::Rules;
+use channel_patterns::proxy::relay::{CloseReason, Rules};
+use channel_patterns::proxy::server::End;
 use proptest::prelude::*;
 use proptest::test_runner::TestCaseError;
 use sim_support::*;
@@ -218,7 +219,7 @@ enum ClientEnd {
 /// What one client saw.
 #[derive(Clone, Debug, PartialEq, Eq)]
 struct ClientRecord {
-    /// Its address: the `peer` of the proxy's log lines.
+    /// Its address: the `peer` of the proxy's reports.
     local: Option<SocketAddr>,
     /// Bytes of its request it handed to the network.
     sent: usize,
@@ -230,7 +231,6 @@ struct ClientRecord {
 
 /// Everything a run produced.
 struct Run {
-    log: Vec<String>,
     clients: Vec<ClientRecord>,
     /// What the upstream received, by connection id.
     upstream_got: HashMap<usize, Vec<u8>>,
@@ -243,7 +243,7 @@ struct Run {
 impl Run {
     /// The trace: every observation of the run, in a fixed order, as text.
     fn trace(&self) -> String {
-        let mut trace = self.log.join("\n");
+        let mut trace = String::new();
         for (id, client) in self.clients.iter().enumerate() {
             let _ = write!(
                 trace,
@@ -331,13 +331,12 @@ fn run(schedule: &Schedule, rules: Rules) -> Run {
             Ok(())
         });
     }
-    let (result, log) = capture_log(|| sim.run());
+    let result = run_sim(&mut sim);
     let clients = lock(&clients).clone();
     let upstream_got = lock(&upstream_got).clone();
-    let end = *lock(&end);
+    let end = lock(&end).take();
     let records = std::mem::take(&mut *recorder.records());
     Run {
-        log,
         clients,
         upstream_got,
         records,
@@ -475,60 +474,41 @@ async fn serve_upstream(
     }
 }
 
-/// One connection as the proxy's log tells it.
+/// One relayed connection as the proxy reported it.
 #[derive(Debug)]
-struct Logged {
+struct Relayed {
     /// When the upstream connection was made (the relay starts then).
     connected: Duration,
     /// The proxy's address on the upstream connection.
     via: SocketAddr,
-    /// When the proxy closed it, and why.
-    closed: Option<(Duration, String)>,
+    /// When the connection ended and how, unless the drain timeout closed it.
+    closed: Option<(Duration, CloseReason)>,
 }
 
-/// The proxy's connections, by client address, from its log.
-fn logged(log: &[String]) -> Result<HashMap<SocketAddr, Logged>, TestCaseError> {
-    let field = |line: &str, name: &str| -> Option<String> {
-        let start = line.find(&format!(" {name}="))? + name.len() + 2;
-        let rest = &line[start..];
-        Some(if name == "reason" {
-            rest.to_string()
-        } else {
-            rest.split(' ').next()?.to_string()
-        })
-    };
-    let at = |line: &str| -> Option<Duration> {
-        let secs: f64 = line.split('s').next()?.parse().ok()?;
-        Some(Duration::from_millis((secs * 1000.0).round() as u64))
-    };
+/// The connections the proxy relayed, by client address, from its reports.
+fn relayed(end: &ProxyEnd) -> Result<HashMap<SocketAddr, Relayed>, TestCaseError> {
     let mut connections = HashMap::new();
-    for line in log {
-        let parsed = || -> Option<(SocketAddr, Duration)> {
-            Some((field(line, "peer")?.parse().ok()?, at(line)?))
+    for reported in &end.connections {
+        let Some((connected, via)) = reported.upstream else {
+            continue;
         };
-        if line.contains("upstream connected") {
-            let (peer, time) = parsed().ok_or_else(|| TestCaseError::fail(line.clone()))?;
-            let via = field(line, "via").and_then(|v| v.parse().ok());
-            let via = via.ok_or_else(|| TestCaseError::fail(line.clone()))?;
-            connections.insert(
-                peer,
-                Logged {
-                    connected: time,
-                    via,
-                    closed: None,
-                },
-            );
-        } else if line.contains("connection closed") {
-            let (peer, time) = parsed().ok_or_else(|| TestCaseError::fail(line.clone()))?;
-            let reason = field(line, "reason").unwrap_or_default();
-            match connections.get_mut(&peer) {
-                Some(c) => c.closed = Some((time, reason)),
-                None => {
-                    return Err(TestCaseError::fail(format!(
-                        "closed, never connected: {line}"
-                    )));
-                }
+        let via = via.ok_or_else(|| TestCaseError::fail(format!("no address: {reported:?}")))?;
+        let closed = match reported.end {
+            End::Relayed(outcome) => Some((reported.ended, outcome.reason)),
+            End::ClosedAtDrain => None,
+            End::Unreachable(_) | End::ConnectTimedOut => {
+                return Err(TestCaseError::fail(format!(
+                    "connected, yet not relayed: {reported:?}"
+                )));
             }
+        };
+        let relayed = Relayed {
+            connected,
+            via,
+            closed,
+        };
+        if connections.insert(reported.peer, relayed).is_some() {
+            return Err(TestCaseError::fail(format!("reported twice: {reported:?}")));
         }
     }
     Ok(connections)
@@ -543,6 +523,7 @@ fn check(schedule: &Schedule, run: &Run) -> Result<(), TestCaseError> {
     }
     let end = run
         .end
+        .as_ref()
         .ok_or_else(|| TestCaseError::fail("the proxy never stopped"))?;
     // 4. Nothing left: no task, no connection (counted by the proxy's own handles: turmoil's
     // count keeps a socket whose connect was abandoned, as the proxy does at its timeout).
@@ -559,8 +540,8 @@ fn check(schedule: &Schedule, run: &Run) -> Result<(), TestCaseError> {
         schedule.limit
     );
 
-    let logged = logged(&run.log)?;
-    let upstream = SocketAddr::new(turmoil_ip(&run.records, &logged), UPSTREAM_PORT);
+    let relayed = relayed(end)?;
+    let upstream = SocketAddr::new(turmoil_ip(&run.records, &relayed), UPSTREAM_PORT);
     let partitioned = schedule
         .faults
         .iter()
@@ -568,7 +549,7 @@ fn check(schedule: &Schedule, run: &Run) -> Result<(), TestCaseError> {
     let empty = Vec::new();
     for (id, client) in run.clients.iter().enumerate() {
         let Some(local) = client.local else { continue };
-        let Some(conn) = logged.get(&local) else {
+        let Some(conn) = relayed.get(&local) else {
             continue;
         };
         let client_side = run
@@ -587,7 +568,9 @@ fn check(schedule: &Schedule, run: &Run) -> Result<(), TestCaseError> {
         let to_client = bytes(&run.records.written, client_side);
         let from_upstream = bytes(&run.records.read, Some(upstream_side));
         let to_upstream = bytes(&run.records.written, Some(upstream_side));
-        let finished = conn.closed.as_ref().is_some_and(|(_, r)| r == "finished");
+        let finished = conn
+            .closed
+            .is_some_and(|(_, reason)| reason == CloseReason::Finished);
 
         // 1. Delivery, at the proxy.
         for (direction, wrote, read) in [
@@ -635,7 +618,7 @@ fn check(schedule: &Schedule, run: &Run) -> Result<(), TestCaseError> {
 
         // 2. Idleness: closed by the last activity plus the idle timeout, exactly then when
         // idle.
-        if let Some((closed, reason)) = &conn.closed {
+        if let Some((closed, reason)) = conn.closed {
             let last_io = [client_side, Some(upstream_side)]
                 .into_iter()
                 .flatten()
@@ -644,11 +627,11 @@ fn check(schedule: &Schedule, run: &Run) -> Result<(), TestCaseError> {
                 .unwrap_or_default();
             let last = last_io.max(conn.connected);
             prop_assert!(
-                *closed <= last + IDLE,
-                "connection {id}: closed at {closed:?} ({reason}), last activity {last:?}"
+                closed <= last + IDLE,
+                "connection {id}: closed at {closed:?} ({reason:?}), last activity {last:?}"
             );
-            if reason == "idle timeout" {
-                prop_assert_eq!(*closed, last + IDLE, "connection {}: idle close", id);
+            if reason == CloseReason::IdleTimeout {
+                prop_assert_eq!(closed, last + IDLE, "connection {}: idle close", id);
             }
         }
     }
@@ -656,8 +639,8 @@ fn check(schedule: &Schedule, run: &Run) -> Result<(), TestCaseError> {
 }
 
 /// The upstream host's address, as the proxy's sockets to it show it.
-fn turmoil_ip(records: &Records, logged: &HashMap<SocketAddr, Logged>) -> std::net::IpAddr {
-    logged
+fn turmoil_ip(records: &Records, relayed: &HashMap<SocketAddr, Relayed>) -> std::net::IpAddr {
+    relayed
         .values()
         .find_map(|c| {
             records

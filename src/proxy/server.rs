@@ -16,12 +16,13 @@ use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
-use tokio::sync::Semaphore;
+use tokio::sync::{Semaphore, mpsc};
 use tokio::task::JoinSet;
+use tokio::time::Instant;
 use tracing::{debug, info, warn};
 
 use crate::proxy::net::{Accept, Connect, Connection};
-use crate::proxy::relay::{CloseReason, Rules, relay_by};
+use crate::proxy::relay::{CloseReason, Outcome, Rules, relay_by};
 use crate::shutdown::Shutdown;
 
 /// How the server treats each connection.
@@ -36,10 +37,62 @@ pub struct Config {
     pub max_connections: usize,
     /// After shutdown, how long open connections may go on.
     pub drain_timeout: Duration,
+    /// Where to send a [`Report`] of each connection as it ends, besides the log: for a caller
+    /// that keeps its own record of connections (counts, an audit trail). The channel is
+    /// unbounded so that the server never waits for it: its receiver must keep up.
+    pub reports: Option<mpsc::UnboundedSender<Report>>,
     /// The relay's rules: always the default, but for the broken twins of the simulation
     /// tests.
     #[doc(hidden)]
     pub relay: Rules,
+}
+
+impl Config {
+    /// A configuration with no [`Report`]s sent.
+    pub fn new(
+        upstream: String,
+        idle_timeout: Duration,
+        max_connections: usize,
+        drain_timeout: Duration,
+    ) -> Self {
+        Config {
+            upstream,
+            idle_timeout,
+            max_connections,
+            drain_timeout,
+            reports: None,
+            relay: Rules::default(),
+        }
+    }
+}
+
+/// How one client's connection went: what the server logs when it ends, and sends to
+/// [`Config::reports`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Report {
+    /// The client's address.
+    pub peer: SocketAddr,
+    /// When the upstream connection was made (the relay starts then) and the proxy's address
+    /// on it; `None` when the upstream was not reached.
+    pub upstream: Option<(Instant, Option<SocketAddr>)>,
+    /// When the connection ended, on Tokio's clock.
+    pub ended_at: Instant,
+    /// How it ended.
+    pub end: End,
+}
+
+/// How a client's connection ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum End {
+    /// Connecting to the upstream failed; the client was closed at once.
+    Unreachable(io::ErrorKind),
+    /// Connecting to the upstream took longer than the idle timeout; the client was closed.
+    ConnectTimedOut,
+    /// Relayed until this outcome.
+    Relayed(Outcome),
+    /// Still open at the drain timeout, and closed then (or when the server's runtime was
+    /// dropped).
+    ClosedAtDrain,
 }
 
 /// What a [`serve`] run did, for the caller's last log line and for tests.
@@ -160,14 +213,57 @@ where
     Ok(summary)
 }
 
-/// One client: connect upstream, relay, log what happened. Never fails: every error is the
-/// end of this connection only.
+/// One client: connect upstream, relay, log what happened and send its [`Report`] to
+/// [`Config::reports`]. Never fails: every error is the end of this connection only.
 async fn handle<C: Connect>(
     client: impl Connection,
     peer: SocketAddr,
     connector: &C,
     config: &Config,
 ) {
+    let mut report = Reporter::new(peer, config.reports.clone());
+    let end = connect_and_relay(client, peer, connector, config, &mut report.0.upstream).await;
+    if let End::Relayed(outcome) = end {
+        log_closed(peer, outcome);
+    }
+    report.0.end = end;
+}
+
+/// A connection's [`Report`], sent when the connection's task ends: at its end, or when the
+/// drain timeout drops it (then with [`End::ClosedAtDrain`]).
+struct Reporter(Report, Option<mpsc::UnboundedSender<Report>>);
+
+impl Reporter {
+    fn new(peer: SocketAddr, to: Option<mpsc::UnboundedSender<Report>>) -> Self {
+        let report = Report {
+            peer,
+            upstream: None,
+            ended_at: Instant::now(),
+            end: End::ClosedAtDrain,
+        };
+        Reporter(report, to)
+    }
+}
+
+impl Drop for Reporter {
+    fn drop(&mut self) {
+        if let Some(to) = &self.1 {
+            self.0.ended_at = Instant::now();
+            // A receiver that is gone wants no more reports; the connection is over either way.
+            let _ = to.send(self.0);
+        }
+    }
+}
+
+/// Connects upstream and relays; records in `upstream` when the upstream connection was made
+/// and the proxy's address on it. Returns how the connection ended.
+async fn connect_and_relay<C: Connect>(
+    client: impl Connection,
+    peer: SocketAddr,
+    connector: &C,
+    config: &Config,
+    upstream_at: &mut Option<(Instant, Option<SocketAddr>)>,
+) -> End {
     let upstream = match tokio::time::timeout(
         config.idle_timeout,
         connector.connect(config.upstream.as_str()),
@@ -177,22 +273,28 @@ async fn handle<C: Connect>(
         Ok(Ok(upstream)) => upstream,
         Ok(Err(e)) => {
             warn!(%peer, upstream = %config.upstream, error = %e, "upstream unreachable; closing client");
-            return;
+            return End::Unreachable(e.kind());
         }
         Err(_) => {
             warn!(%peer, upstream = %config.upstream, "upstream connect timed out; closing client");
-            return;
+            return End::ConnectTimedOut;
         }
     };
+    let via = upstream.local_addr().ok();
     // Which upstream connection serves which client: for matching this proxy's connections
-    // with the upstream's logs (and the simulation tests' records).
-    if let Ok(via) = upstream.local_addr() {
+    // with the upstream's logs.
+    if let Some(via) = via {
         debug!(%peer, %via, upstream = %config.upstream, "upstream connected");
     }
+    *upstream_at = Some((Instant::now(), via));
     // Small writes (prompts, acks) go out at once, as they would without a proxy.
     client.send_small_writes_at_once();
     upstream.send_small_writes_at_once();
-    let outcome = relay_by(client, upstream, config.idle_timeout, config.relay).await;
+    End::Relayed(relay_by(client, upstream, config.idle_timeout, config.relay).await)
+}
+
+/// The log line of a relayed connection that ended.
+fn log_closed(peer: SocketAddr, outcome: Outcome) {
     let reason = match outcome.reason {
         CloseReason::Finished => "finished".to_string(),
         CloseReason::IdleTimeout => "idle timeout".to_string(),

@@ -6,6 +6,7 @@
 //! test process with a message if the guard is still alive after its limit of real time.
 //! Waiting on a channel, it costs nothing while the test runs and ends when the guard drops.
 
+use std::io::Write;
 use std::sync::mpsc::{RecvTimeoutError, Sender, channel};
 use std::time::Duration;
 
@@ -25,10 +26,19 @@ impl Watchdog {
     /// prints `what` and exits with code 101, as a failed test does.
     pub fn new(what: &str, limit: Duration) -> Self {
         let (alive, dropped) = channel::<()>();
-        let what = what.to_string();
+        // The harness names each test's thread after the test.
+        let what = match std::thread::current().name() {
+            Some(test) => format!("{test}: {what}"),
+            None => what.to_string(),
+        };
         std::thread::spawn(move || {
             if let Err(RecvTimeoutError::Timeout) = dropped.recv_timeout(limit) {
-                eprintln!("watchdog: {what}: still running after {limit:?} of real time");
+                // Straight to the process's stderr: the test harness captures `eprintln!` (in
+                // threads a test spawns too) and prints it only when the test ends, which this
+                // exit prevents.
+                let message =
+                    format!("watchdog: {what}: still running after {limit:?} of real time\n");
+                let _ = std::io::stderr().write_all(message.as_bytes());
                 std::process::exit(101);
             }
         });

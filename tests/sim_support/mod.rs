@@ -17,11 +17,15 @@ use std::time::Duration;
 
 use channel_patterns::proxy::WriteLast;
 use channel_patterns::proxy::net::{Accept, Connect, Connection};
-use channel_patterns::proxy::server::{self, Config, Summary};
+use channel_patterns::proxy::server::{self, Config, End, Report, Summary};
 use channel_patterns::shutdown::Shutdown;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, ReadBuf};
 use turmoil::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
 use turmoil::net::{TcpListener, TcpStream};
+use watchdog::{REAL_LIMIT, Watchdog};
+
+#[path = "../common/watchdog.rs"]
+mod watchdog;
 
 /// The port the proxy listens on, on host `proxy`.
 pub const PROXY_PORT: u16 = 8080;
@@ -244,17 +248,43 @@ impl Connect for SimConnector {
 
 /// The proxy's configuration in these tests: `IDLE`, and the limit and drain timeout given.
 pub fn config(max_connections: usize, drain_timeout: Duration) -> Config {
-    Config {
-        upstream: format!("upstream:{UPSTREAM_PORT}"),
-        idle_timeout: IDLE,
+    Config::new(
+        format!("upstream:{UPSTREAM_PORT}"),
+        IDLE,
         max_connections,
         drain_timeout,
-        relay: Default::default(),
+    )
+}
+
+/// A connection as the proxy reported it ([`Report`]), its times in simulated time since the
+/// start.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Reported {
+    /// The client's address.
+    pub peer: SocketAddr,
+    /// When the upstream connection was made, and the proxy's address on it.
+    pub upstream: Option<(Duration, Option<SocketAddr>)>,
+    /// When the connection ended.
+    pub ended: Duration,
+    /// How it ended.
+    pub end: End,
+}
+
+impl Reported {
+    /// `report`, its instants on the proxy host's clock, which read `start.0` at `start.1`.
+    fn new(report: Report, start: (tokio::time::Instant, Duration)) -> Self {
+        let at = |instant: tokio::time::Instant| start.1 + (instant - start.0);
+        Reported {
+            peer: report.peer,
+            upstream: report.upstream.map(|(connected, via)| (at(connected), via)),
+            ended: at(report.ended_at),
+            end: report.end,
+        }
     }
 }
 
 /// What the proxy host left behind when its server returned.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq, Eq)]
 pub struct ProxyEnd {
     /// The server's summary.
     pub summary: Summary,
@@ -264,6 +294,8 @@ pub struct ProxyEnd {
     pub streams_open: usize,
     /// When the server returned, in simulated time since the start.
     pub at: Duration,
+    /// Every connection the server reported, in the order they ended.
+    pub connections: Vec<Reported>,
 }
 
 /// The real server, running on host `proxy`: how a client stops it and learns how it ended.
@@ -305,19 +337,32 @@ pub fn recorded_proxy_host(
         let (config, shutdown, report) = (config.clone(), shutdown.clone(), report.clone());
         let recorder = recorder.clone();
         async move {
+            let start = (tokio::time::Instant::now(), now());
+            let (reports, mut reported) = tokio::sync::mpsc::unbounded_channel();
+            let config = Config {
+                reports: Some(reports),
+                ..config
+            };
             let listener = TcpListener::bind(("0.0.0.0", PROXY_PORT)).await?;
             let (accept, connect) = (
                 SimListener(listener, recorder.clone()),
                 SimConnector(recorder),
             );
             let summary = server::serve(accept, connect, config, shutdown).await?;
+            let tasks_alive = tokio::runtime::Handle::current()
+                .metrics()
+                .num_alive_tasks();
+            // Every connection's task has ended, and so has sent its report.
+            let mut connections = Vec::new();
+            while let Ok(report) = reported.try_recv() {
+                connections.push(Reported::new(report, start));
+            }
             let end = ProxyEnd {
                 summary,
-                tasks_alive: tokio::runtime::Handle::current()
-                    .metrics()
-                    .num_alive_tasks(),
+                tasks_alive,
                 streams_open: turmoil::established_tcp_stream_count(),
                 at: now(),
+                connections,
             };
             if let Some(report) = lock(&report).take() {
                 let _ = report.send(end);
@@ -432,63 +477,12 @@ pub fn sim<'a>(seed: u64, latency: Duration, duration: Duration) -> turmoil::Sim
         .build()
 }
 
-/// The log lines the server wrote while `f` ran (this thread only, the crate's own at debug
-/// level and up), each stamped with the simulated time, without ANSI colours.
-///
-/// One subscriber for the whole test binary, writing to the capturing thread's buffer: a
-/// subscriber per test (`tracing::subscriber::with_default`) loses events when tests run in
-/// parallel, because tracing caches per call site whether anyone listens, across threads.
-pub fn capture_log<R>(f: impl FnOnce() -> R) -> (R, Vec<String>) {
-    static INSTALL: std::sync::Once = std::sync::Once::new();
-    INSTALL.call_once(|| {
-        let subscriber = tracing_subscriber::fmt()
-            .with_writer(|| ThreadLog)
-            .with_timer(SimTime)
-            .with_ansi(false)
-            .with_target(false)
-            .with_env_filter("channel_patterns=debug")
-            .finish();
-        tracing::subscriber::set_global_default(subscriber)
-            .expect("no other global subscriber in the simulation tests");
-    });
-    CAPTURED.with(|c| *c.borrow_mut() = Some(Vec::new()));
-    let result = f();
-    let bytes = CAPTURED.with(|c| c.borrow_mut().take()).unwrap_or_default();
-    let text = String::from_utf8_lossy(&bytes).into_owned();
-    (result, text.lines().map(str::to_string).collect())
-}
-
-thread_local! {
-    /// The log of the thread inside [`capture_log`], if any.
-    static CAPTURED: std::cell::RefCell<Option<Vec<u8>>> = const { std::cell::RefCell::new(None) };
-}
-
-/// Writes to this thread's [`CAPTURED`] log, or nowhere.
-struct ThreadLog;
-
-impl io::Write for ThreadLog {
-    fn write(&mut self, buf: &[u8]) -> io::Result<usize> {
-        CAPTURED.with(|c| {
-            if let Some(log) = c.borrow_mut().as_mut() {
-                log.extend_from_slice(buf);
-            }
-        });
-        Ok(buf.len())
-    }
-
-    fn flush(&mut self) -> io::Result<()> {
-        Ok(())
-    }
-}
-
-/// The simulated time, as the log's timestamp: `12.345s`.
-struct SimTime;
-
-impl tracing_subscriber::fmt::time::FormatTime for SimTime {
-    fn format_time(&self, w: &mut tracing_subscriber::fmt::format::Writer<'_>) -> std::fmt::Result {
-        let elapsed = turmoil::sim_elapsed().unwrap_or_default();
-        write!(w, "{:.3}s", elapsed.as_secs_f64())
-    }
+/// Runs `sim` to its end within [`REAL_LIMIT`] of real time. A host that never yields (a
+/// relay that spins) stops turmoil's step, and with it the simulated clock, so no simulated
+/// timeout can end the test: the watchdog ends the process with a message instead.
+pub fn run_sim(sim: &mut turmoil::Sim<'_>) -> turmoil::Result {
+    let _watchdog = Watchdog::new("a simulation", REAL_LIMIT);
+    sim.run()
 }
 
 /// A lock that a panicking test thread does not poison for the rest.

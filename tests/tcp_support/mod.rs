@@ -245,17 +245,23 @@ pub async fn proxy_with_limit(
     let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap().to_string();
     let shutdown = Shutdown::new();
-    let config = server::Config {
-        upstream: upstream.to_string(),
+    let config = server::Config::new(
+        upstream.to_string(),
         idle_timeout,
         max_connections,
         drain_timeout,
-        relay: Default::default(),
-    };
+    );
     let task = tokio::spawn(server::serve(listener, Tcp, config, shutdown.clone()));
     Proxy {
         addr,
         shutdown,
         task,
     }
+}
+
+/// This process's open file descriptors, counted in `/proc/self/fd` (Linux).
+pub fn open_fds() -> usize {
+    std::fs::read_dir("/proc/self/fd")
+        .expect("/proc/self/fd (Linux)")
+        .count()
 }
