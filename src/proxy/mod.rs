@@ -9,4 +9,5 @@ pub mod net;
 pub mod relay;
 pub mod server;
 
-pub use relay::{CloseReason, Outcome, WriteLast, copy_with_activity, relay, relay_connections};
+pub use net::WriteLast;
+pub use relay::{CloseReason, Outcome, copy_with_activity, relay, relay_connections};

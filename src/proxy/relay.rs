@@ -20,10 +20,9 @@ use std::task::{Context, Poll, ready};
 use std::time::Duration;
 
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
-use tokio::net::TcpStream;
 
 use crate::idle::{self, Activity};
-use crate::proxy::net::Connection;
+use crate::proxy::net::{Connection, WriteLast};
 
 /// Why a relayed connection ended.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -371,67 +370,4 @@ fn write_what_fits<W: WriteLast>(
         }
     }
     Ok(written)
-}
-
-/// A writer the relay can hand its last bytes, the ones followed by nothing but the shutdown.
-///
-/// A peer that replies and closes (an HTTP/1.0 server, say) sends its last bytes and its FIN
-/// back to back, and the relay often reads both at once. On a TCP write half the last bytes are
-/// then sent with `MSG_MORE`, which holds them for the shutdown that follows at once: the
-/// bytes and the FIN leave in one segment instead of two, and the client's acknowledgement of
-/// the bytes rides on its own FIN. That is two segments fewer of about twenty per proxied
-/// HTTP/1.0 exchange (BENCHMARKS.md). Any other writer writes them as usual.
-pub trait WriteLast: AsyncWrite {
-    /// Writes bytes that only the shutdown follows; by default, [`AsyncWrite::poll_write`].
-    ///
-    /// # Errors
-    /// As `poll_write`.
-    fn poll_write_last(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        bytes: &[u8],
-    ) -> Poll<io::Result<usize>> {
-        self.poll_write(cx, bytes)
-    }
-}
-
-/// `send` flags for the last bytes: held for the FIN that follows (`MSG_MORE`), and an error
-/// rather than a signal if the peer is gone (`MSG_NOSIGNAL`, as std's own `send` does).
-#[cfg(target_os = "linux")]
-const LAST_BYTES: libc::c_int = libc::MSG_MORE | libc::MSG_NOSIGNAL;
-
-impl WriteLast for tokio::net::tcp::OwnedWriteHalf {
-    fn poll_write_last(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        bytes: &[u8],
-    ) -> Poll<io::Result<usize>> {
-        #[cfg(target_os = "linux")]
-        {
-            let stream: &TcpStream = self.as_ref().get_ref().as_ref();
-            // Straight to the socket: when it takes the bytes, tokio's readiness is unchanged
-            // and still right; when it would block, `poll_write` below finds that out again
-            // and registers the task.
-            match socket2::SockRef::from(stream).send_with_flags(bytes, LAST_BYTES) {
-                Ok(n) => return Poll::Ready(Ok(n)),
-                Err(e) if e.kind() == io::ErrorKind::WouldBlock => {}
-                Err(e) => return Poll::Ready(Err(e)),
-            }
-        }
-        self.poll_write(cx, bytes)
-    }
-}
-
-impl<T: AsyncWrite> WriteLast for tokio::io::WriteHalf<T> {}
-
-impl WriteLast for tokio::io::DuplexStream {}
-
-impl<W: WriteLast + Unpin + ?Sized> WriteLast for &mut W {
-    fn poll_write_last(
-        self: Pin<&mut Self>,
-        cx: &mut Context<'_>,
-        bytes: &[u8],
-    ) -> Poll<io::Result<usize>> {
-        Pin::new(&mut **self.get_mut()).poll_write_last(cx, bytes)
-    }
 }
