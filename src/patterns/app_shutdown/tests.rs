@@ -48,7 +48,11 @@ mod tokio_paused {
     /// of Tokio's time.
     fn paused<T>(f: impl std::future::Future<Output = T>) -> (T, Vec<String>) {
         let out = Transcript::new();
-        let runtime = crate::runner::paused_runtime().unwrap();
+        let runtime = tokio::runtime::Builder::new_current_thread()
+            .enable_time()
+            .start_paused(true)
+            .build()
+            .unwrap();
         let result = capture(&out, || {
             runtime.block_on(async {
                 tokio::time::timeout(Duration::from_secs(3600), f)
