@@ -54,6 +54,8 @@ for group in "${groups[@]}"; do
   # (a rebuild per mutant, and nothing the other tests would miss).
   env=(CHANNEL_PATTERNS_MUTANTS=1)
   profile=mutants
+  # The package whose files are mutated; the tests are always the root package's.
+  package=channel-patterns
   case $group in
     # The proxy and the coordination code it runs: the tests of the relay, server, idle
     # tracking, shutdown and arguments, and of the binary that runs it.
@@ -65,7 +67,8 @@ for group in "${groups[@]}"; do
     # The reference models: the properties against tokio must kill their mutants (and
     # model_handles what tokio's types rule out: using a dropped handle).
     models)
-      files=(src/model/*.rs)
+      package=channel-models
+      files=(crates/channel-models/src/*.rs)
       test_args=$(tests model_handles $(cd tests && ls prop_*.rs | sed 's/\.rs$//'))
       ;;
     # The corrected guide's programs, their runner, report and the binary: the tests of the
@@ -77,21 +80,22 @@ for group in "${groups[@]}"; do
         as_written as_written_verdict as_written_quiet errata errata_index quick_reference cli verdict \
         corrected_guide)"
       ;;
-    # The loom-only backend of src/rt.rs, compiled only under the loom cfg and killed by the
+    # loom-tokio, the backend of src/rt.rs under the loom cfg, killed by the
     # loom suites, in an optimised build (loom explores thousands of interleavings): each
     # channel by its own suite and the patterns that use it, the runtime by its own suite and
     # every pattern.
     loom-oneshot | loom-mpsc | loom-broadcast | loom-watch | loom-runtime)
       channel=${group#loom-}
       if [ "$channel" = runtime ]; then
-        files=(src/model/concurrent/{mod,task,time,clock,select}.rs)
+        files=(crates/loom-tokio/src/{lib,task,time,clock,select}.rs)
         test_args=$(tests loom_runtime loom_guide)
       else
-        files=("src/model/concurrent/$channel.rs")
+        files=("crates/loom-tokio/src/$channel.rs")
         test_args=$(tests "loom_$channel" loom_guide)
       fi
       env+=(RUSTFLAGS="--cfg channel_patterns_loom" LOOM_MAX_PREEMPTIONS="${LOOM_MAX_PREEMPTIONS:-2}")
       profile=mutants-loom
+      package=loom-tokio
       ;;
     *)
       echo "mutants: unknown group '$group' (groups: proxy models patterns loom, or one of loom-{oneshot,mpsc,broadcast,watch,runtime})" >&2
@@ -111,7 +115,8 @@ for group in "${groups[@]}"; do
   # shellcheck disable=SC2086
   rc=0
   env "${env[@]}" cargo mutants --in-place --dir "$tree" --output "$out" \
-    --profile "$profile" --no-shuffle "${file_args[@]}" $test_args "$@" \
+    --profile "$profile" --no-shuffle --package "$package" --test-package channel-patterns \
+    "${file_args[@]}" $test_args "$@" \
     > "$out/log.txt" 2>&1 || rc=$?
   secs=$(( $(date +%s) - start ))
 

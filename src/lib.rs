@@ -18,7 +18,6 @@ pub mod drivers;
 pub mod errata;
 pub mod guide;
 pub mod idle;
-pub mod model;
 pub mod proxy;
 pub mod report;
 pub mod rt;

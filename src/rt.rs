@@ -1,6 +1,6 @@
 //! The subset of tokio's API the guide's programs use, through one module: tokio itself in a
 //! normal build, and under `--cfg channel_patterns_loom` the loom backend
-//! `crate::model::concurrent`, where the channels are the reference models behind loom's
+//! the `loom-tokio` crate (`crates/loom-tokio`), where the channels are the reference models behind loom's
 //! primitives and each task is a loom thread.
 //!
 //! The module has tokio's shape, so that code written against tokio runs under loom with only
@@ -12,9 +12,9 @@
 //! | item | normal build | under loom |
 //! |---|---|---|
 //! | `sync::{mpsc, oneshot, broadcast, watch}` | tokio's | the models, with tokio's handles, methods and errors |
-//! | `spawn`, `task::{JoinHandle, JoinError, yield_now}` | tokio's | a loom thread per task (`model::concurrent::task`) |
-//! | `time::{sleep, sleep_until, Sleep, Instant}` | tokio's | a virtual clock with tokio's paused-time rule (`model::concurrent::time`) |
-//! | `select!` | tokio's | branches polled in order with `biased;` (`model::concurrent::select`) |
+//! | `spawn`, `task::{JoinHandle, JoinError, yield_now}` | tokio's | a loom thread per task (`loom_tokio::task`) |
+//! | `time::{sleep, sleep_until, Sleep, Instant}` | tokio's | a virtual clock with tokio's paused-time rule (`loom_tokio::time`) |
+//! | `select!` | tokio's | branches polled in order with `biased;` (`loom_tokio::select`) |
 //!
 //! A loom test runs a program with `rt::task::run` (loom only), the loom counterpart of a
 //! runtime's `block_on`.
@@ -41,8 +41,8 @@ pub mod time {
 }
 
 #[cfg(channel_patterns_loom)]
-pub use crate::__loom_select as select;
+pub use loom_tokio::__loom_select as select;
 #[cfg(channel_patterns_loom)]
-pub use crate::model::concurrent::task::spawn;
+pub use loom_tokio::task::spawn;
 #[cfg(channel_patterns_loom)]
-pub use crate::model::concurrent::{sync, task, time};
+pub use loom_tokio::{sync, task, time};

@@ -1,5 +1,5 @@
-//! Loom models of broadcast lag (`model::concurrent::broadcast::channel`: the sequential
-//! `model::broadcast` behind a facade mutex, plus the wake-ups): with senders and receivers
+//! Loom models of broadcast lag (`loom_tokio::broadcast::channel`: the sequential
+//! `channel_models::broadcast` behind a facade mutex, plus the wake-ups): with senders and receivers
 //! running concurrently, what each receiver gets is a run of the sent sequence, its gaps
 //! reported by exact lag counts (a value, a lag of `n` skipping exactly `n` positions, then the
 //! value at the next position); and a send wakes every receiver waiting for it.
@@ -12,12 +12,12 @@ use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
-use channel_patterns::model::concurrent::broadcast::error::{RecvError, TryRecvError};
-use channel_patterns::model::concurrent::broadcast::{Receiver, channel};
-use channel_patterns::model::concurrent::{Side, Wake};
 use loom::sync::{Arc, Mutex};
 use loom::thread;
 use loom_support::{Wait, explore, rejected, settle_all};
+use loom_tokio::broadcast::error::{RecvError, TryRecvError};
+use loom_tokio::broadcast::{Receiver, channel};
+use loom_tokio::{Side, Wake};
 
 /// The operations under test: the real ones by default; each twin overrides one with a defect.
 trait Ops: Copy + Send + Sync + 'static {
@@ -221,7 +221,7 @@ fn twin_whose_recv_checks_then_registers_loses_a_wakeup() {
 /// wakes a waiting receiver, and the errors read as tokio's do.
 #[test]
 fn the_handles_report_the_channels_own_state() {
-    use channel_patterns::model::concurrent::broadcast::error::RecvError;
+    use loom_tokio::broadcast::error::RecvError;
     loom::model(|| {
         let (tx, rx) = channel::<u32>(2);
         assert_eq!(tx.receiver_count(), 1);

@@ -1,5 +1,5 @@
-//! Loom models of backpressure on a bounded mpsc channel (`model::concurrent::mpsc::channel`:
-//! the sequential `model::mpsc`, its values in parcels, behind a facade mutex, plus the
+//! Loom models of backpressure on a bounded mpsc channel (`loom_tokio::mpsc::channel`:
+//! the sequential `channel_models::mpsc`, its values in parcels, behind a facade mutex, plus the
 //! wake-ups): the queue never holds more than its capacity, a producer waiting for room is
 //! always woken when room frees (no lost wake-up), messages come out in FIFO order, and closing
 //! the channel wakes every waiting producer, as the last producer's drop wakes the waiting
@@ -13,12 +13,12 @@ use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll, Waker};
 
-use channel_patterns::model::concurrent::mpsc::error::{SendError, TryRecvError, TrySendError};
-use channel_patterns::model::concurrent::mpsc::{Model, Receiver, Sender, channel};
-use channel_patterns::model::concurrent::{Shared, Side, Wake};
-use channel_patterns::model::mpsc::{Mpsc, Op, Outcome};
+use channel_models::mpsc::{Mpsc, Op, Outcome};
 use loom::thread;
 use loom_support::{Wait, explore, rejected, settle, settle_all};
+use loom_tokio::mpsc::error::{SendError, TryRecvError, TrySendError};
+use loom_tokio::mpsc::{Model, Receiver, Sender, channel};
+use loom_tokio::{Shared, Side, Wake};
 
 const CAPACITY: usize = 2;
 

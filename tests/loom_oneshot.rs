@@ -1,5 +1,5 @@
-//! Loom models of request/response over a oneshot channel (`model::concurrent::oneshot::channel`:
-//! the sequential `model::oneshot`, its values in parcels, behind a facade mutex, plus the
+//! Loom models of request/response over a oneshot channel (`loom_tokio::oneshot::channel`:
+//! the sequential `channel_models::oneshot`, its values in parcels, behind a facade mutex, plus the
 //! wake-up): a waiting requester observes exactly one of "value delivered" and "sender
 //! dropped", under every interleaving of the send (or the drop) and the receive; and when the
 //! requester closes the channel while the responder sends, the value ends on exactly one side,
@@ -13,12 +13,12 @@ use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
-use channel_patterns::model::concurrent::oneshot::error::{RecvError, TryRecvError};
-use channel_patterns::model::concurrent::oneshot::{Receiver, Sender, channel};
-use channel_patterns::model::concurrent::{Side, Wake};
-use channel_patterns::model::oneshot::Op;
+use channel_models::oneshot::Op;
 use loom::thread;
 use loom_support::{Wait, explore, rejected, settle};
+use loom_tokio::oneshot::error::{RecvError, TryRecvError};
+use loom_tokio::oneshot::{Receiver, Sender, channel};
+use loom_tokio::{Side, Wake};
 
 /// The operations under test: the real ones by default; each twin overrides one with a defect.
 trait Ops: Copy + Send + Sync + 'static {
@@ -174,7 +174,7 @@ fn twin_whose_send_decides_before_acting_loses_the_value() {
 /// tokio's does.
 #[test]
 fn the_handles_report_the_channels_own_state() {
-    use channel_patterns::model::oneshot::Oneshot;
+    use channel_models::oneshot::Oneshot;
     loom::model(|| {
         let (tx, rx) = channel::<u32>();
         assert!(!tx.is_closed());

@@ -1,4 +1,4 @@
-//! Loom models of watch (`model::concurrent::watch::channel`: the sequential `model::watch`, its
+//! Loom models of watch (`loom_tokio::watch::channel`: the sequential `channel_models::watch`, its
 //! values in snapshots, behind a facade mutex, plus the wake-ups): a receiver waiting for a
 //! change always wakes after a send; a receiver never observes a value older than one it has
 //! already seen; and once the sender is done, a receiver has seen the latest value or is told
@@ -12,11 +12,11 @@ use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
-use channel_patterns::model::concurrent::watch::error::RecvError;
-use channel_patterns::model::concurrent::watch::{Receiver, channel};
-use channel_patterns::model::concurrent::{Side, Wake};
 use loom::thread;
 use loom_support::{Wait, explore, rejected, settle_all};
+use loom_tokio::watch::error::RecvError;
+use loom_tokio::watch::{Receiver, channel};
+use loom_tokio::{Side, Wake};
 
 /// The operations under test: the real ones by default; each twin overrides one with a defect.
 trait Ops: Copy + Send + Sync + 'static {

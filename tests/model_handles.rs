@@ -3,8 +3,8 @@
 //! on the id of a dropped handle is refused (`None` or `false`) and changes nothing. The
 //! properties only ever pick live handles, so this is checked here.
 
-use channel_patterns::model::broadcast::Broadcast;
-use channel_patterns::model::watch::Watch;
+use channel_models::broadcast::Broadcast;
+use channel_models::watch::Watch;
 
 #[test]
 fn broadcast_refuses_a_dropped_sender_and_changes_nothing() {

@@ -1,6 +1,6 @@
 #![warn(rust_2018_idioms)]
 //! Model-based properties of `tokio::sync::broadcast`: random operation sequences run against
-//! tokio and against `channel_patterns::model::broadcast`; the outcome of every op and, after
+//! tokio and against `channel_models::broadcast`; the outcome of every op and, after
 //! every step, every accessor of every live handle (the handles alive, each sender's
 //! `receiver_count`, `len`, `is_empty`, `strong_count`, each receiver's `len`, `is_empty`,
 //! `is_closed`, `sender_strong_count`, and whether its pending `recv()` was woken) are compared
@@ -22,7 +22,7 @@ use std::pin::Pin;
 use std::rc::Rc;
 use std::task::Poll;
 
-use channel_patterns::model::broadcast::{Broadcast, ReceiverId, Recv, SenderId, TryRecv};
+use channel_models::broadcast::{Broadcast, ReceiverId, Recv, SenderId, TryRecv};
 use prop_support::{
     Case, Channel, Simpler, assert_seeds_reject, case, check, nth, persisted, pick,
     reaches_every_outcome, record, rejected,
@@ -506,7 +506,7 @@ fn lower_capacity(c: &usize) -> Vec<usize> {
 proptest! {
     #![proptest_config(persisted("prop_broadcast", 256))]
 
-    /// guide: broadcast (all sections) - tokio behaves as `model::broadcast` says, step by step.
+    /// guide: broadcast (all sections) - tokio behaves as `channel_models::broadcast` says, step by step.
     #[test]
     fn tokio_broadcast_matches_the_model(case in broadcast_case()) {
         check_broadcast(&case, Broadcast::<V>::channel(case.setup))?;

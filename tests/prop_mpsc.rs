@@ -2,7 +2,7 @@
 //! of sends (`try_send`; a `send` polled by hand and kept waiting across steps, polled again or
 //! cancelled later), sender clones and drops, receives (`try_recv`, a hand-polled `recv`),
 //! `close()` and the receiver's drop are applied both to a real channel and to the reference
-//! model (`channel_patterns::model::mpsc`), and every outcome and, after every step, every
+//! model (`channel_models::mpsc`), and every outcome and, after every step, every
 //! accessor (`is_closed`, `capacity`, `max_capacity`, `len`, `is_empty`, the sender count,
 //! whether the pending recv and each waiting send was woken) must agree (`prop_support::check`).
 //!
@@ -19,7 +19,7 @@ use std::pin::Pin;
 use std::rc::Rc;
 use std::task::Poll;
 
-use channel_patterns::model::mpsc::{
+use channel_models::mpsc::{
     Flavor, Mpsc, Observed, Op, Outcome, ReceiverState, TryRecvError, TrySendError, Waiting,
 };
 use prop_support::{

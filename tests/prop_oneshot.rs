@@ -1,7 +1,7 @@
 //! Model-based property tests of `tokio::sync::oneshot`: random sequences of `send`, the
 //! sender's drop, a hand-polled `poll_closed`, `try_recv`, a hand-polled receive, `close()` and
 //! the receiver's drop are applied both to a real channel and to the reference model
-//! (`channel_patterns::model::oneshot`), and every outcome and, after every step, every accessor
+//! (`channel_models::oneshot`), and every outcome and, after every step, every accessor
 //! (`Sender::is_closed`, `Receiver::is_terminated`, `Receiver::is_empty`, whether a pending
 //! receive or `poll_closed` was woken) must agree.
 //!
@@ -15,9 +15,7 @@ mod prop_support;
 
 use std::task::Poll;
 
-use channel_patterns::model::oneshot::{
-    Observed, Oneshot, Op, Outcome, RecvError, RecvPoll, TryRecvError,
-};
+use channel_models::oneshot::{Observed, Oneshot, Op, Outcome, RecvError, RecvPoll, TryRecvError};
 use prop_support::{
     Case, Channel, Simpler, assert_seeds_reject, case, check, persisted, reaches_every_outcome,
     record, rejected,

@@ -1,6 +1,6 @@
 #![warn(rust_2018_idioms)]
 //! Model-based properties of `tokio::sync::watch`: random operation sequences run against
-//! tokio and against `channel_patterns::model::watch`; the outcome of every op and, after
+//! tokio and against `channel_models::watch`; the outcome of every op and, after
 //! every step, every accessor of every live handle (the handles alive; each sender's `borrow`,
 //! `is_closed`, `receiver_count`, `sender_count`; each receiver's `borrow` with its
 //! `has_changed` flag, `has_changed()`, `is_closed`, and whether its pending future was woken)
@@ -23,7 +23,7 @@ use std::pin::Pin;
 use std::rc::Rc;
 use std::task::Poll;
 
-use channel_patterns::model::watch::{Borrowed, Closed, ReceiverId, SenderId, Watch};
+use channel_models::watch::{Borrowed, Closed, ReceiverId, SenderId, Watch};
 use prop_support::{
     Case, Channel, Simpler, assert_seeds_reject, case, check, nth, persisted, pick,
     reaches_every_outcome, record, rejected,
@@ -697,14 +697,14 @@ fn lower_init(init: &V) -> Vec<V> {
 proptest! {
     #![proptest_config(persisted("prop_watch", 256))]
 
-    /// guide: watch (all sections) - tokio behaves as `model::watch` says, step by step.
+    /// guide: watch (all sections) - tokio behaves as `channel_models::watch` says, step by step.
     #[test]
     fn tokio_watch_matches_the_model(case in watch_case()) {
         check_watch(&case, Watch::<V>::channel(case.setup))?;
     }
 
     /// guide: watch, borrow() vs changed() - `changed()` and `wait_for()` complete, wait and
-    /// wake as `model::watch` says.
+    /// wake as `channel_models::watch` says.
     #[test]
     fn tokio_watch_futures_match_the_model(case in future_case()) {
         check_watch(&case, Watch::<V>::channel(case.setup))?;

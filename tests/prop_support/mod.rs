@@ -3,7 +3,7 @@
 //! - a [`Channel`] is a thing under comparison: it takes an `Op` and answers an `Outcome`
 //!   ([`Channel::apply`]), and says what every accessor shows ([`Channel::observe`]). Each suite
 //!   has three kinds: `Tokio` (tokio's real channel, hand-polled), the reference model of
-//!   `channel_patterns::model`, and `Twin`s;
+//!   `channel_models`, and `Twin`s;
 //! - a **twin** is the reference model with exactly one rule changed, its **flaw** (`Flaw`): it
 //!   wraps the model and overrides that one rule, delegating everything else;
 //! - [`check`] runs one op sequence on tokio and on a model (or a twin) and compares the outcome

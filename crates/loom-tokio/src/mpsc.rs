@@ -1,4 +1,4 @@
-//! tokio's `sync::mpsc` (bounded) under loom, over [`crate::model::mpsc`]: the backpressure,
+//! tokio's `sync::mpsc` (bounded) under loom, over [`channel_models::mpsc`]: the backpressure,
 //! fan-in, shutdown and command-queue patterns.
 
 use std::future::Future;
@@ -6,11 +6,11 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 
 use super::{Parcel, Shared, Side, Wake};
-use crate::model::mpsc::{Flavor, Mpsc, Op, Outcome};
+use channel_models::mpsc::{Flavor, Mpsc, Op, Outcome};
 
 /// The errors, as in tokio's `mpsc::error`.
 pub mod error {
-    pub use crate::model::mpsc::{TryRecvError, TrySendError};
+    pub use channel_models::mpsc::{TryRecvError, TrySendError};
 
     super::super::send_error!("the receiver is closed or gone");
 }

@@ -1,4 +1,5 @@
-//! tokio's `select!` under loom: [`crate::rt::select`].
+//! tokio's `select!` under loom: [`__loom_select!`](crate::__loom_select), which `channel-patterns`
+//! names `select!` under its loom cfg.
 //!
 //! It has tokio's syntax for what the patterns use: branches `PATTERN = FUTURE => HANDLER`, an
 //! optional `else => HANDLER`, and `biased;`. As in tokio, every branch's future is created,
@@ -35,7 +36,7 @@ pub fn start(biased: bool) -> usize {
     })
 }
 
-/// The loom form of tokio's `select!`; use it as [`crate::rt::select`].
+/// The loom form of tokio's `select!`, with its syntax (see the module docs).
 #[doc(hidden)]
 #[macro_export]
 macro_rules! __loom_select {
@@ -67,7 +68,7 @@ macro_rules! __loom_select {
         let __out = {
             $(let mut $f = ::std::pin::pin!($fut);)*
             const __N: usize = [$($i),*].len();
-            let __first = $crate::model::concurrent::select::start($biased) % __N;
+            let __first = $crate::select::start($biased) % __N;
             let mut __disabled = [false; __N];
             ::std::future::poll_fn(|__cx| {
                 for __k in 0..__N {

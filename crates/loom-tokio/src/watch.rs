@@ -1,4 +1,4 @@
-//! tokio's `sync::watch` under loom, over [`crate::model::watch`]: the latest value, observed.
+//! tokio's `sync::watch` under loom, over [`channel_models::watch`]: the latest value, observed.
 
 use std::future::Future;
 use std::ops::Deref;
@@ -6,7 +6,7 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 
 use super::{Shared, Side, Snapshot, Wake};
-use crate::model::watch::{Borrowed, ReceiverId, SenderId, Watch};
+use channel_models::watch::{Borrowed, ReceiverId, SenderId, Watch};
 
 /// The errors, as in tokio's `watch::error`.
 pub mod error {
@@ -199,7 +199,7 @@ impl<T> Receiver<T> {
     pub fn has_changed(&self) -> Result<bool, RecvError> {
         self.shared.read(|m| {
             m.has_changed(self.id)
-                .unwrap_or(Err(crate::model::watch::Closed))
+                .unwrap_or(Err(channel_models::watch::Closed))
                 .map_err(|_| RecvError(()))
         })
     }
@@ -275,7 +275,7 @@ impl<T> Future for Changed<'_, T> {
             .poll(cx, Side::Receivers, "watch::Receiver::changed", |m| {
                 let poll = m
                     .poll_changed(id)
-                    .unwrap_or(Poll::Ready(Err(crate::model::watch::Closed)));
+                    .unwrap_or(Poll::Ready(Err(channel_models::watch::Closed)));
                 (poll.map(|r| r.map_err(|_| RecvError(()))), Wake::NONE)
             })
     }

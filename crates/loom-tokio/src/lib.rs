@@ -1,13 +1,13 @@
-//! The loom backend of [`crate::rt`]: tokio's channel, task and time API over the sequential
-//! models of this module's parent, so that loom explores the patterns' own code.
+//! tokio's channel, task and time API on loom, so that loom explores code written against
+//! tokio: the loom backend of `channel-patterns` (its `rt` module names this crate's `sync`,
+//! `task`, `time` and `select!` in place of tokio's under `--cfg channel_patterns_loom`).
 //!
-//! Compiled only under `--cfg channel_patterns_loom`. Loom cannot see inside tokio, so these are
-//! not tokio's channels: each one is a sequential model ([`super::oneshot`], [`super::mpsc`],
-//! [`super::broadcast`], [`super::watch`]) in a [`Shared`], i.e. behind a mutex from
-//! [`crate::sync`], with the wakers of the tasks waiting on it, and with the handles, methods and
-//! error types of tokio's (the subset the patterns use). The semantics are the model's, which
-//! the property tests check against tokio; what loom checks is the wake-up discipline around
-//! it, the one [`crate::shutdown`] uses:
+//! Loom cannot see inside tokio, so these are not tokio's channels: each one is a reference
+//! model of the `channel-models` crate ([`channel_models::oneshot`], [`channel_models::mpsc`],
+//! [`channel_models::broadcast`], [`channel_models::watch`]) in a [`Shared`], with the wakers of
+//! the tasks waiting on it, and with the handles, methods and error types of tokio's (the subset
+//! the guide's patterns use). The semantics are the model's, which the property tests check
+//! against tokio; what loom checks is the wake-up discipline around it:
 //!
 //! - every operation is one critical section that applies one model step;
 //! - an operation that must wait registers its waker in that same critical section, so no state
@@ -23,14 +23,15 @@
 //! and the operations it affects.
 //!
 //! Tasks are loom threads ([`task`]), time is a virtual clock with tokio's paused-time rule
-//! ([`time`]), and `select!` polls its branches in order ([`select`](crate::rt::select)).
+//! ([`time`]), and `select!` polls its branches in order ([`select`]).
 //!
-//! Differences from tokio that a program can observe, none of which the patterns rely on:
+//! Differences from tokio that a program can observe, none of which the guide's patterns rely
+//! on:
 //! - a sender woken for a freed slot can lose it to a concurrent `try_send`, where tokio's
 //!   semaphore hands the slot to the waiting sender first;
 //! - a oneshot receiver polled after it completed gives `RecvError`, where tokio panics;
 //! - `select!` without `biased;` rotates its first branch (tokio picks it at random): see
-//!   [`select`](crate::rt::select);
+//!   [`select`];
 //! - time is always paused: the clock moves only when every task waits, as under
 //!   `start_paused = true`, never while a task runs (see [`time`]); deadlines are exact, not
 //!   rounded up to tokio's millisecond ticks; a run ends at its horizon of virtual time
@@ -43,6 +44,8 @@
 //!
 //! The handles lend their [`Shared`] (`shared()`) and model ids, so that a loom test can build a
 //! broken twin of one operation from the same pieces, with the one defect it is about.
+
+#![warn(clippy::unwrap_used, clippy::expect_used)]
 
 use std::task::{Context, Poll, Waker};
 

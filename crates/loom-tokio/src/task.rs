@@ -19,7 +19,7 @@
 //! await, as tokio does when `#[tokio::main]` returns and drops the runtime: [`run`] reports
 //! them in [`Ran::left_running`] and waits until each has dropped its future.
 //!
-//! The executor also keeps the run's virtual [`Clock`]: when every task waits and some sleep is
+//! The executor also keeps the run's virtual clock (`clock::Clock`): when every task waits and some sleep is
 //! pending, that is not a deadlock but time to move, as in tokio's paused time. The clock jumps
 //! to the earliest deadline and the tasks due then are woken. A run ends when its main future
 //! does, or when it is stuck: every task waits and no sleep is pending, or the next deadline is
@@ -76,7 +76,7 @@ pub struct Ran<T> {
     /// order, and each move of the clock. Failing tests print it: it is the interleaving that
     /// failed.
     pub schedule: Vec<String>,
-    /// Virtual time that passed in the run (see [`Clock`]): for a finished run, when its main
+    /// Virtual time that passed in the run (the clock of [`crate::time`]): for a finished run, when its main
     /// future returned.
     pub elapsed: Duration,
 }

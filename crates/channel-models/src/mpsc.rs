@@ -1,5 +1,5 @@
-//! Reference model of tokio's mpsc channel, bounded ([`tokio::sync::mpsc::channel`]) and
-//! unbounded ([`tokio::sync::mpsc::unbounded_channel`]).
+//! Reference model of tokio's mpsc channel, bounded (`tokio::sync::mpsc::channel`) and
+//! unbounded (`tokio::sync::mpsc::unbounded_channel`).
 //!
 //! The model is a queue, a count of live senders, the receiver's state, the free slots of a
 //! bounded channel and the sends waiting for one. What it says, made precise where the guide is

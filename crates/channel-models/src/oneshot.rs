@@ -1,4 +1,4 @@
-//! Reference model of tokio's oneshot channel ([`tokio::sync::oneshot::channel`]).
+//! Reference model of tokio's oneshot channel (`tokio::sync::oneshot::channel`).
 //!
 //! What it says, made precise where the guide is vague:
 //!
@@ -58,6 +58,15 @@ pub enum TryRecvError {
 /// The error of awaiting the receiver: no value, and none will come.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct RecvError;
+
+/// As tokio's: what an `.await` of a receiver whose sender is gone says.
+impl std::fmt::Display for RecvError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("channel closed")
+    }
+}
+
+impl std::error::Error for RecvError {}
 
 /// What a poll of the receiver gives.
 #[derive(Clone, Debug, PartialEq, Eq)]

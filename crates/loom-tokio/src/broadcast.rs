@@ -1,4 +1,4 @@
-//! tokio's `sync::broadcast` under loom, over [`crate::model::broadcast`]: fan-out with
+//! tokio's `sync::broadcast` under loom, over [`channel_models::broadcast`]: fan-out with
 //! lagging receivers, the events pattern.
 
 use std::future::Future;
@@ -6,10 +6,10 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 
 use super::{Shared, Side, Snapshot, Wake};
-use crate::model::broadcast::{ReceiverId, Recv, SenderId, TryRecv};
+use channel_models::broadcast::{ReceiverId, Recv, SenderId, TryRecv};
 
 /// The model, with values in snapshots, compared by identity.
-pub type Broadcast<T> = crate::model::broadcast::Broadcast<Snapshot<T>>;
+pub type Broadcast<T> = channel_models::broadcast::Broadcast<Snapshot<T>>;
 
 /// The errors, as in tokio's `broadcast::error`.
 pub mod error {
@@ -59,7 +59,7 @@ const DEAD: usize = usize::MAX;
 /// # Panics
 /// If `capacity` is 0, as tokio does.
 pub fn channel<T: Clone>(capacity: usize) -> (Sender<T>, Receiver<T>) {
-    let (model, tx, rx) = crate::model::broadcast::Broadcast::channel(capacity);
+    let (model, tx, rx) = channel_models::broadcast::Broadcast::channel(capacity);
     let shared = Shared::new(model);
     (
         Sender {

@@ -1,4 +1,4 @@
-//! tokio's `sync::oneshot` under loom, over [`crate::model::oneshot`]: the request/response
+//! tokio's `sync::oneshot` under loom, over [`channel_models::oneshot`]: the request/response
 //! pattern's reply path.
 
 use std::future::Future;
@@ -6,22 +6,14 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 
 use super::{Parcel, Shared, Side, Wake};
-use crate::model::oneshot::{Oneshot, Op, Outcome, RecvPoll};
+use channel_models::oneshot::{Oneshot, Op, Outcome, RecvPoll};
 
 /// The errors, as in tokio's `oneshot::error`.
 pub mod error {
-    pub use crate::model::oneshot::{RecvError, TryRecvError};
+    pub use channel_models::oneshot::{RecvError, TryRecvError};
 }
 
 use error::{RecvError, TryRecvError};
-
-impl std::fmt::Display for RecvError {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        f.write_str("channel closed")
-    }
-}
-
-impl std::error::Error for RecvError {}
 
 /// The model with values in parcels, so that any `T` goes through.
 pub type Model<T> = Oneshot<Parcel<T>>;

@@ -1,7 +1,7 @@
 //! Time under loom: tokio's `time::{Instant, sleep, sleep_until, Sleep}` on the run's virtual
 //! clock.
 //!
-//! The clock follows tokio's paused-time rule (see [`Clock`](super::clock)): it stands still
+//! The clock follows tokio's paused-time rule (the private `clock` module): it stands still
 //! while any task can run and jumps to the earliest deadline when every task waits. So a sleep
 //! orders events as it does in `#[tokio::test(start_paused = true)]`, and loom explores every
 //! interleaving of the tasks that can run at each instant, including the orders of tasks whose
