@@ -60,7 +60,8 @@ for group in "${groups[@]}"; do
     # The proxy and the coordination code it runs: the tests of the relay, server, idle
     # tracking, shutdown and arguments, and of the binary that runs it.
     proxy)
-      files=(src/proxy/*.rs src/idle.rs src/shutdown.rs src/sync.rs)
+      package=proxy
+      files=(crates/proxy/src/*.rs)
       test_args=$(tests proxy proxy_tcp proxy_cores proxy_fds proxy_args sim_proxy sim_schedules idle shutdown \
         errata cli)
       ;;
@@ -105,9 +106,6 @@ for group in "${groups[@]}"; do
 
   file_args=()
   for f in "${files[@]}"; do file_args+=(--file "$f"); done
-  # The patterns group takes what no other group does.
-  [ "$group" = patterns ] && file_args+=(--exclude 'src/idle.rs' --exclude 'src/shutdown.rs'
-    --exclude 'src/sync.rs')
 
   out=$root/target/mutants/$group
   mkdir -p "$out"

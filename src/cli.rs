@@ -3,8 +3,8 @@
 
 use clap::builder::PossibleValuesParser;
 
-use crate::proxy::args::ProxyArgs;
 use crate::{catalog, errata};
+use proxy::args::ProxyArgs;
 
 /// `channel-patterns [COMMAND]`: without a command, the report.
 #[derive(Debug, clap::Parser)]

@@ -7,8 +7,8 @@
 //! byte). The checks run those blocks unchanged: their `println!`s go to a [`Transcript`]
 //! ([`capture`]), [`runner`] runs them on a current-thread runtime in paused time, [`report`]
 //! judges each against what it must print, and under the loom cfg the same blocks run on
-//! [`rt`]'s loom backend. The proxy program is [`proxy`]. The README maps each guide section to
-//! its code and tests.
+//! [`rt`]'s loom backend. The proxy program is the `proxy` crate (`crates/proxy`). The README
+//! maps each guide section to its code and tests.
 
 #![warn(clippy::unwrap_used, clippy::expect_used)]
 
@@ -17,13 +17,9 @@ pub mod cli;
 pub mod drivers;
 pub mod errata;
 pub mod guide;
-pub mod idle;
-pub mod proxy;
 pub mod report;
 pub mod rt;
 pub mod runner;
-pub mod shutdown;
-pub mod sync;
 mod transcript;
 
 pub use transcript::Transcript;

@@ -6,11 +6,11 @@ use std::process::ExitCode;
 
 use channel_patterns::catalog::{self, Pattern};
 use channel_patterns::cli::{Cli, Command, Format};
-use channel_patterns::proxy::{args::ProxyArgs, cores, server};
 use channel_patterns::runner::{self, Verdict};
-use channel_patterns::shutdown::Shutdown;
 use channel_patterns::{Transcript, errata, guide, report};
 use clap::Parser as _;
+use proxy::shutdown::Shutdown;
+use proxy::{args::ProxyArgs, cores, server};
 
 fn main() -> ExitCode {
     match Cli::parse().command {

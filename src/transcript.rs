@@ -5,12 +5,12 @@
 //! ([`crate::capture`]): tests compare [`Transcript::lines`] with the expected output, and the
 //! binary prints the same lines, so what is tested is exactly what a user sees.
 
-use crate::sync::{Arc, Mutex, lock};
+use proxy::sync::{Arc, Mutex, lock};
 
 /// A shared, append-only list of output lines.
 ///
 /// Cloning gives another handle to the same log, so spawned tasks can write to it. Its mutex
-/// is [`crate::sync`]'s: std's normally, loom's under the loom cfg, where each line appended is
+/// is [`proxy::sync`]'s: std's normally, loom's under the loom cfg, where each line appended is
 /// a point at which loom may run another task first.
 #[derive(Clone, Debug, Default)]
 pub struct Transcript {

@@ -4,8 +4,8 @@ mod common;
 
 use std::time::Duration;
 
-use channel_patterns::idle::{self, ActivityClock};
 use common::within;
+use proxy::idle::{self, ActivityClock};
 use tokio::time::{Instant, advance};
 
 const TIMEOUT: Duration = Duration::from_secs(2);

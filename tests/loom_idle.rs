@@ -6,11 +6,11 @@
 
 mod loom_support;
 
-use channel_patterns::idle::{ActivityClock, is_idle};
 use loom::sync::Arc;
 use loom::sync::atomic::{AtomicBool, AtomicU64, Ordering::SeqCst};
 use loom::thread;
 use loom_support::{explore, rejected};
+use proxy::idle::{ActivityClock, is_idle};
 
 const TIMEOUT: u64 = 2;
 

@@ -10,12 +10,12 @@ use std::future::Future;
 use std::pin::Pin;
 use std::task::{Context, Poll, Waker};
 
-use channel_patterns::shutdown::Shutdown;
 use loom::future::block_on;
 use loom::sync::atomic::{AtomicBool, AtomicUsize, Ordering::SeqCst};
 use loom::sync::{Arc, Mutex};
 use loom::thread;
 use loom_support::{explore, ready_or_woken, rejected};
+use proxy::shutdown::Shutdown;
 
 #[test]
 fn every_worker_sees_the_signal_and_the_coordinator_waits_for_all() {

@@ -4,9 +4,9 @@ mod common;
 
 use std::time::Duration;
 
-use channel_patterns::proxy::{self, CloseReason, Outcome};
 use common::{tasks_alive, within};
 use pretty_assertions::assert_eq;
+use proxy::{self, CloseReason, Outcome};
 use tokio::io::{AsyncReadExt, AsyncWriteExt, DuplexStream};
 use tokio::task::JoinHandle;
 use tokio::time::Instant;
@@ -331,18 +331,12 @@ impl proxy::WriteLast for Recorder {
 /// Copies `reader` into a [`Recorder`] (within the test bounds): its writes, whether it was
 /// shut down, and the copy's result.
 async fn record(reader: tokio_test::io::Mock) -> (Recorder, std::io::Result<()>) {
-    let (activity, _monitor) = channel_patterns::idle::track(TIMEOUT);
+    let (activity, _monitor) = proxy::idle::track(TIMEOUT);
     let copied = std::sync::atomic::AtomicU64::new(0);
     let mut recorder = Recorder::default();
     let result = within(
         "the copy",
-        proxy::copy_with_activity(
-            reader,
-            &mut recorder,
-            &activity,
-            &copied,
-            Default::default(),
-        ),
+        proxy::copy_with_activity(reader, &mut recorder, &activity, &copied),
     )
     .await;
     (recorder, result)

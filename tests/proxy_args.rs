@@ -5,12 +5,10 @@
 use std::time::Duration;
 
 use channel_patterns::cli::{Cli, Command};
-use channel_patterns::proxy::args::{
-    DEFAULT_DRAIN_TIMEOUT, DEFAULT_MAX_CONNECTIONS, ProxyArgs, parse_duration,
-};
 use clap::Parser;
 use clap::error::ErrorKind;
 use pretty_assertions::assert_eq;
+use proxy::args::{DEFAULT_DRAIN_TIMEOUT, DEFAULT_MAX_CONNECTIONS, ProxyArgs, parse_duration};
 
 fn parse(args: &[&str]) -> Result<ProxyArgs, clap::Error> {
     let argv = ["channel-patterns", "proxy"].iter().chain(args);

@@ -6,9 +6,9 @@ mod tcp_support;
 use std::net::TcpListener;
 use std::time::Duration;
 
-use channel_patterns::proxy::cores;
-use channel_patterns::proxy::server::Config;
-use channel_patterns::shutdown::Shutdown;
+use proxy::cores;
+use proxy::server::Config;
+use proxy::shutdown::Shutdown;
 use tcp_support::{echo_upstream, finish, open_served};
 
 /// One thread per core the process may use, as the README says.

@@ -5,7 +5,7 @@ mod tcp_support;
 
 use std::time::Duration;
 
-use channel_patterns::proxy::server::Summary;
+use proxy::server::Summary;
 use tcp_support::{
     BOUND, Payload, client, echo_upstream, finish, open_fds, open_served, proxy, upstream,
 };

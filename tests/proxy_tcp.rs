@@ -5,7 +5,7 @@ mod tcp_support;
 
 use std::time::Duration;
 
-use channel_patterns::proxy::server::Summary;
+use proxy::server::Summary;
 use tcp_support::{
     BOUND, Payload, client, echo_upstream, echoes, finish, open_served, proxy, upstream,
 };
@@ -168,7 +168,7 @@ async fn shutdown_stops_accepting_and_ends_as_soon_as_the_last_connection_does()
 /// the reset as the reason (the guide's proxy reports an idle timeout instead: erratum E20).
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn an_upstream_reset_ends_the_relay_at_once_with_the_reset() {
-    use channel_patterns::proxy::{CloseReason, relay};
+    use proxy::{CloseReason, relay};
     let pair = || async {
         let l = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = l.local_addr().unwrap();
@@ -200,7 +200,7 @@ async fn an_upstream_reset_ends_the_relay_at_once_with_the_reset() {
 async fn last_bytes_on_a_tcp_write_half_arrive_and_wait_when_full() {
     use std::pin::Pin;
 
-    use channel_patterns::proxy::WriteLast;
+    use proxy::WriteLast;
 
     let (mut peer, _read, mut write) = connected().await;
     let n = std::future::poll_fn(|cx| Pin::new(&mut write).poll_write_last(cx, b"the end"))
@@ -260,7 +260,7 @@ async fn last_bytes_on_a_tcp_write_half_arrive_and_wait_when_full() {
 async fn last_bytes_to_a_reset_peer_fail_with_the_reset() {
     use std::pin::Pin;
 
-    use channel_patterns::proxy::WriteLast;
+    use proxy::WriteLast;
 
     let (peer, _read, mut write) = connected().await;
     // Closed with a zero linger: a reset instead of a FIN.
@@ -296,7 +296,7 @@ async fn connected() -> (
 /// socket.
 #[tokio::test]
 async fn tcp_connections_send_small_writes_at_once_and_split_into_their_halves() {
-    use channel_patterns::proxy::net::{Accept, Connect, Connection, Tcp};
+    use proxy::net::{Accept, Connect, Connection, Tcp};
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let target = addr.to_string();

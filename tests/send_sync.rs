@@ -10,11 +10,11 @@
 use std::time::Duration;
 
 use channel_patterns::Transcript;
-use channel_patterns::idle::{Activity, ActivityClock, IdleMonitor};
-use channel_patterns::proxy::net::Tcp;
-use channel_patterns::proxy::server::{Config, Summary};
-use channel_patterns::proxy::{CloseReason, Outcome, copy_with_activity, relay, relay_connections};
-use channel_patterns::shutdown::{Drained, Listener, Shutdown, Triggered};
+use proxy::idle::{Activity, ActivityClock, IdleMonitor};
+use proxy::net::Tcp;
+use proxy::server::{Config, Summary};
+use proxy::shutdown::{Drained, Listener, Shutdown, Triggered};
+use proxy::{CloseReason, Outcome, copy_with_activity, relay, relay_connections};
 use tokio::io::DuplexStream;
 use tokio::net::{TcpListener, TcpStream};
 
@@ -79,7 +79,7 @@ fn values() {
 fn futures() {
     let config: Config = value();
     assert_value!(
-        channel_patterns::proxy::server::serve(value::<TcpListener>(), Tcp, config, value::<Shutdown>())
+        proxy::server::serve(value::<TcpListener>(), Tcp, config, value::<Shutdown>())
             => Send & Sync & NotUnpin
     );
     assert_value!(
@@ -92,7 +92,7 @@ fn futures() {
     let activity: Activity = value();
     let copied = std::sync::atomic::AtomicU64::new(0);
     assert_value!(
-        copy_with_activity(value::<DuplexStream>(), value::<DuplexStream>(), &activity, &copied, Default::default())
+        copy_with_activity(value::<DuplexStream>(), value::<DuplexStream>(), &activity, &copied)
             => Send & Sync & NotUnpin
     );
     let mut monitor: IdleMonitor = value();

@@ -1,7 +1,7 @@
 //! The crate's shutdown signal (`shutdown::Shutdown`), hand-polled: late listeners, wake-ups,
 //! and the coordinator waiting for every worker.
 
-use channel_patterns::shutdown::Shutdown;
+use proxy::shutdown::Shutdown;
 use tokio_test::task;
 use tokio_test::{assert_pending, assert_ready};
 

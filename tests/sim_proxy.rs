@@ -5,9 +5,9 @@ mod sim_support;
 
 use std::time::Duration;
 
-use channel_patterns::proxy::server::End;
-use channel_patterns::proxy::{CloseReason, Outcome};
 use pretty_assertions::assert_eq;
+use proxy::server::End;
+use proxy::{CloseReason, Outcome};
 use sim_support::*;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::time::Instant;

@@ -33,10 +33,11 @@ use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use channel_patterns::proxy::relay::{CloseReason, Rules};
-use channel_patterns::proxy::server::End;
 use proptest::prelude::*;
 use proptest::test_runner::TestCaseError;
+use proxy::relay::CloseReason;
+use proxy::rules::Rules;
+use proxy::server::End;
 use sim_support::*;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::time::{sleep, timeout};
@@ -290,8 +291,7 @@ fn run(schedule: &Schedule, rules: Rules) -> Run {
         .simulation_duration(Duration::from_secs(120))
         .build();
     let recorder = Recorder::default();
-    let mut config = config(schedule.limit, Duration::from_secs(1));
-    config.relay = rules;
+    let config = config(schedule.limit, Duration::from_secs(1)).with_rules(rules);
     let proxy = recorded_proxy_host(&mut sim, config, Some(recorder.clone()));
 
     let upstream_got = Arc::new(Mutex::new(HashMap::new()));

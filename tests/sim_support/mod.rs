@@ -15,10 +15,10 @@ use std::sync::{Arc, Mutex, PoisonError};
 use std::task::{Context, Poll};
 use std::time::Duration;
 
-use channel_patterns::proxy::WriteLast;
-use channel_patterns::proxy::net::{Accept, Connect, Connection};
-use channel_patterns::proxy::server::{self, Config, End, Report, Summary};
-use channel_patterns::shutdown::Shutdown;
+use proxy::WriteLast;
+use proxy::net::{Accept, Connect, Connection};
+use proxy::server::{self, Config, End, Report, Summary};
+use proxy::shutdown::Shutdown;
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, ReadBuf};
 use turmoil::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
 use turmoil::net::{TcpListener, TcpStream};
@@ -339,10 +339,8 @@ pub fn recorded_proxy_host(
         async move {
             let start = (tokio::time::Instant::now(), now());
             let (reports, mut reported) = tokio::sync::mpsc::unbounded_channel();
-            let config = Config {
-                reports: Some(reports),
-                ..config
-            };
+            let mut config = config;
+            config.reports = Some(reports);
             let listener = TcpListener::bind(("0.0.0.0", PROXY_PORT)).await?;
             let (accept, connect) = (
                 SimListener(listener, recorder.clone()),

@@ -4,9 +4,9 @@
 use std::sync::OnceLock;
 use std::time::Duration;
 
-use channel_patterns::proxy::net::Tcp;
-use channel_patterns::proxy::server::{self, Summary};
-use channel_patterns::shutdown::Shutdown;
+use proxy::net::Tcp;
+use proxy::server::{self, Summary};
+use proxy::shutdown::Shutdown;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::task::JoinHandle;

@@ -21,8 +21,9 @@ use tokio::task::JoinSet;
 use tokio::time::Instant;
 use tracing::{debug, info, warn};
 
-use crate::proxy::net::{Accept, Connect, Connection};
-use crate::proxy::relay::{CloseReason, Outcome, Rules, relay_by};
+use crate::net::{Accept, Connect, Connection};
+use crate::relay::{CloseReason, Outcome, relay_by};
+use crate::rules::Rules;
 use crate::shutdown::Shutdown;
 
 /// How the server treats each connection.
@@ -41,10 +42,8 @@ pub struct Config {
     /// that keeps its own record of connections (counts, an audit trail). The channel is
     /// unbounded so that the server never waits for it: its receiver must keep up.
     pub reports: Option<mpsc::UnboundedSender<Report>>,
-    /// The relay's rules: always the default, but for the broken twins of the simulation
-    /// tests.
-    #[doc(hidden)]
-    pub relay: Rules,
+    /// The relay's rules: the default, but in a broken twin (`crate::rules`).
+    relay: Rules,
 }
 
 impl Config {
@@ -63,6 +62,15 @@ impl Config {
             reports: None,
             relay: Rules::default(),
         }
+    }
+
+    /// This configuration with the relay following `rules`: a broken twin of the server, for
+    /// the tests that must reject it.
+    #[cfg(feature = "twins")]
+    #[must_use]
+    pub fn with_rules(mut self, rules: Rules) -> Self {
+        self.relay = rules;
+        self
     }
 }
 
@@ -125,7 +133,7 @@ where
 }
 
 /// The connections a group of servers may serve at once, shared between them: one per core
-/// ([`crate::proxy::cores`]) each take from the same limit, so `--max-connections` holds for
+/// ([`crate::cores`]) each take from the same limit, so `--max-connections` holds for
 /// the process.
 #[derive(Clone, Debug)]
 pub struct Limit(Arc<Semaphore>);

@@ -22,7 +22,8 @@ use std::time::Duration;
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
 
 use crate::idle::{self, Activity};
-use crate::proxy::net::{Connection, WriteLast};
+use crate::net::{Connection, WriteLast};
+use crate::rules::Rules;
 
 /// Why a relayed connection ended.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -84,14 +85,14 @@ where
     let upstream_to_client = AtomicU64::new(0);
     let both = async {
         tokio::try_join!(
-            copy_with_activity(
+            copy_by(
                 client_read,
                 upstream_write,
                 &activity,
                 &client_to_upstream,
                 rules
             ),
-            copy_with_activity(
+            copy_by(
                 upstream_read,
                 client_write,
                 &activity,
@@ -119,7 +120,7 @@ where
 }
 
 /// [`relay`] for the server's connections, on whichever network it runs
-/// ([`crate::proxy::net`]): each is split into halves its own way (on TCP, without the lock
+/// ([`crate::net`]): each is split into halves its own way (on TCP, without the lock
 /// the generic `tokio::io::split` takes on every call).
 pub async fn relay_connections<C, U>(client: C, upstream: U, idle_timeout: Duration) -> Outcome
 where
@@ -127,26 +128,6 @@ where
     U: Connection,
 {
     relay_by(client, upstream, idle_timeout, Rules::default()).await
-}
-
-/// The relay's rules; [`Rules::default`] is the relay as it must be. Only tests change them: a
-/// broken twin of the relay is this relay with one rule off, and the proxy's simulation
-/// properties (`tests/sim_schedules.rs`) must reject it. The server takes them from its
-/// [`Config`](crate::proxy::server::Config).
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub struct Rules {
-    /// Bytes read that the writer cannot take at once are kept, and written when it can.
-    /// Off, they are dropped: the bug of a relay that writes each read once, with no loop.
-    pub keep_leftovers: bool,
-}
-
-impl Default for Rules {
-    /// The relay as it must be.
-    fn default() -> Self {
-        Rules {
-            keep_leftovers: true,
-        }
-    }
 }
 
 /// [`relay_connections`], following `rules`.
@@ -179,11 +160,25 @@ where
 /// `[0u8; 8192]` per direction lives for the whole connection).
 ///
 /// The count lives outside the future so that it survives the future being dropped at a
-/// timeout. `rules`: [`Rules::default`] but in a broken twin.
+/// timeout.
 ///
 /// # Errors
 /// The first read, write, flush or shutdown error.
 pub async fn copy_with_activity<R, W>(
+    reader: R,
+    writer: W,
+    activity: &Activity,
+    copied: &AtomicU64,
+) -> io::Result<()>
+where
+    R: AsyncRead + Unpin,
+    W: WriteLast + Unpin,
+{
+    copy_by(reader, writer, activity, copied, Rules::default()).await
+}
+
+/// [`copy_with_activity`], following `rules`.
+async fn copy_by<R, W>(
     mut reader: R,
     mut writer: W,
     activity: &Activity,

@@ -19,8 +19,8 @@ use std::sync::Arc;
 
 use socket2::{Domain, Socket, Type};
 
-use crate::proxy::net::Tcp;
-use crate::proxy::server::{self, Config, Limit, Summary};
+use crate::net::Tcp;
+use crate::server::{self, Config, Limit, Summary};
 use crate::shutdown::Shutdown;
 
 /// The listen backlog of each listener: tokio's own default for `TcpListener::bind`.
