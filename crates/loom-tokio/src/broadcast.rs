@@ -106,6 +106,7 @@ impl<T: Clone> Sender<T> {
     }
 
     /// The channel's state, for building a broken twin of an operation.
+    #[cfg(feature = "twins")]
     pub fn shared(&self) -> &Shared<Broadcast<T>> {
         &self.shared
     }
@@ -162,11 +163,13 @@ impl<T: Clone> Receiver<T> {
     }
 
     /// This receiver's id in the model, for building a broken twin of an operation.
+    #[cfg(feature = "twins")]
     pub fn id(&self) -> ReceiverId {
         self.id
     }
 
     /// The channel's state, for building a broken twin of an operation.
+    #[cfg(feature = "twins")]
     pub fn shared(&self) -> &Shared<Broadcast<T>> {
         &self.shared
     }

@@ -73,6 +73,7 @@ impl<T> Sender<T> {
     }
 
     /// The channel's state, for building a broken twin of an operation.
+    #[cfg(feature = "twins")]
     pub fn shared(&self) -> &Shared<Model<T>> {
         &self.shared
     }
@@ -182,6 +183,7 @@ impl<T> Receiver<T> {
     }
 
     /// The channel's state, for building a broken twin of an operation.
+    #[cfg(feature = "twins")]
     pub fn shared(&self) -> &Shared<Model<T>> {
         &self.shared
     }

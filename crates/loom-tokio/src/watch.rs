@@ -142,6 +142,7 @@ impl<T> Sender<T> {
     }
 
     /// The channel's state, for building a broken twin of an operation.
+    #[cfg(feature = "twins")]
     pub fn shared(&self) -> &Shared<Model<T>> {
         &self.shared
     }
@@ -224,11 +225,13 @@ impl<T> Receiver<T> {
     }
 
     /// This receiver's id in the model, for building a broken twin of an operation.
+    #[cfg(feature = "twins")]
     pub fn id(&self) -> ReceiverId {
         self.id
     }
 
     /// The channel's state, for building a broken twin of an operation.
+    #[cfg(feature = "twins")]
     pub fn shared(&self) -> &Shared<Model<T>> {
         &self.shared
     }
