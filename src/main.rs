@@ -9,8 +9,7 @@ use channel_patterns::cli::{Cli, Command, Format};
 use channel_patterns::runner::{self, Verdict};
 use channel_patterns::{Transcript, errata, guide, report};
 use clap::Parser as _;
-use proxy::shutdown::Shutdown;
-use proxy::{args::ProxyArgs, cores, server};
+use proxy::args::ProxyArgs;
 
 fn main() -> ExitCode {
     match Cli::parse().command {
@@ -148,8 +147,9 @@ fn erratum_page(erratum: &errata::Erratum) -> String {
     out
 }
 
-/// Runs the proxy until Ctrl-C or SIGTERM, then drains. Exit 1 when it cannot start (the
-/// listen address is taken, say), 0 after a clean shutdown.
+/// Runs the proxy until Ctrl-C or SIGTERM, then drains, logging to stderr (`RUST_LOG` sets
+/// the level; info by default). Exit 1 when it cannot start (the listen address is taken,
+/// say), 0 after a clean shutdown.
 fn run_proxy(args: &ProxyArgs) -> ExitCode {
     tracing_subscriber::fmt()
         .with_env_filter(
@@ -160,105 +160,11 @@ fn run_proxy(args: &ProxyArgs) -> ExitCode {
         // Colour only for a person at a terminal, not in log files and pipes.
         .with_ansi(std::io::IsTerminal::is_terminal(&std::io::stderr()))
         .init();
-    let threads = args.threads.unwrap_or_else(cores::threads);
-    let listeners = match cores::bind(args.listen, threads) {
-        Ok(listeners) => listeners,
+    match proxy::run(args) {
+        Ok(_) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: cannot listen on {}: {e}", args.listen);
-            return ExitCode::FAILURE;
-        }
-    };
-    let local = listeners
-        .first()
-        .and_then(|l| l.local_addr().ok())
-        .unwrap_or(args.listen);
-    let shutdown = Shutdown::new();
-    if let Err(e) = watch_signals(shutdown.clone()) {
-        eprintln!("error: cannot watch for signals: {e}");
-        return ExitCode::FAILURE;
-    }
-    // Its pid, for whoever stops it: from this line on, SIGTERM or SIGINT to it drains.
-    tracing::info!(listen = %local, upstream = %args.upstream, idle_timeout = ?args.idle_timeout, threads, pid = std::process::id(), "proxy listening");
-    let config = server::Config::new(
-        args.upstream.clone(),
-        args.idle_timeout,
-        args.max_connections,
-        args.drain_timeout,
-    );
-    match cores::serve(listeners, config, shutdown) {
-        Ok(summary) => {
-            tracing::info!(
-                accepted = summary.accepted,
-                closed_at_drain = summary.closed_at_drain,
-                "proxy stopped"
-            );
-            ExitCode::SUCCESS
-        }
-        Err(e) => {
-            eprintln!("error: proxy failed: {e}");
+            eprintln!("error: {e}");
             ExitCode::FAILURE
         }
-    }
-}
-
-/// Ctrl-C and SIGTERM (what service managers send) trigger `shutdown`, from a thread and runtime
-/// of their own beside the servers' threads. The handlers are registered before this returns, so
-/// that a signal sent as soon as the proxy says it is listening drains it: until a handler is
-/// registered, SIGTERM has its default disposition, which kills the process.
-fn watch_signals(shutdown: Shutdown) -> std::io::Result<()> {
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()?;
-    let signals = {
-        let _context = runtime.enter();
-        Signals::register()?
-    };
-    std::thread::Builder::new()
-        .name("signals".into())
-        .spawn(move || {
-            runtime.block_on(signals.recv());
-            shutdown.trigger();
-        })?;
-    Ok(())
-}
-
-/// The registered stop signals: Ctrl-C, and on Unix SIGTERM.
-struct Signals {
-    #[cfg(unix)]
-    interrupt: tokio::signal::unix::Signal,
-    #[cfg(unix)]
-    terminate: tokio::signal::unix::Signal,
-    #[cfg(windows)]
-    ctrl_c: tokio::signal::windows::CtrlC,
-}
-
-impl Signals {
-    /// Installs the handlers now; needs a runtime context.
-    fn register() -> std::io::Result<Self> {
-        #[cfg(unix)]
-        {
-            use tokio::signal::unix::{SignalKind, signal};
-            Ok(Self {
-                interrupt: signal(SignalKind::interrupt())?,
-                terminate: signal(SignalKind::terminate())?,
-            })
-        }
-        #[cfg(windows)]
-        {
-            Ok(Self {
-                ctrl_c: tokio::signal::windows::ctrl_c()?,
-            })
-        }
-    }
-
-    /// Waits for the first of them.
-    async fn recv(mut self) {
-        #[cfg(unix)]
-        tokio::select! {
-            _ = self.interrupt.recv() => {}
-            _ = self.terminate.recv() => {}
-        }
-        #[cfg(windows)]
-        self.ctrl_c.recv().await;
     }
 }

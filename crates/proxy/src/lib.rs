@@ -1,9 +1,10 @@
 //! The guide's TCP proxy as a real program: the connection core ([`relay()`]), the server that
 //! accepts, connects upstream and drains on shutdown ([`server`]), the network it runs on
 //! ([`net`]: tokio's TCP, or a simulated one in tests), the server on every core
-//! ([`cores`]), and its command line ([`args`]); and the coordination they run on, which loom
-//! checks: the shutdown signal ([`shutdown`]), the idle deadline ([`idle`]) and their
-//! synchronisation primitives ([`sync`]).
+//! ([`cores`]), its command line ([`args`]), and the program that puts them together
+//! ([`run()`]); and the coordination they run on, which loom checks: the shutdown signal
+//! ([`shutdown`]), the idle deadline ([`idle`]) and their synchronisation primitives
+//! ([`sync`]).
 
 #![warn(clippy::unwrap_used, clippy::expect_used)]
 
@@ -12,6 +13,7 @@ pub mod cores;
 pub mod idle;
 pub mod net;
 pub mod relay;
+mod run;
 pub mod server;
 pub mod shutdown;
 pub mod sync;
@@ -24,3 +26,4 @@ mod rules;
 
 pub use net::WriteLast;
 pub use relay::{CloseReason, Outcome, copy_with_activity, relay, relay_connections};
+pub use run::{Error, run};
