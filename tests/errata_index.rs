@@ -1,7 +1,7 @@
 //! ERRATA.md and the code agree: the file has the shape `errata` reads (a table row and a
 //! section for each erratum, nothing unpaired), every erratum a pattern cites has an entry,
 //! every entry names a command that runs tests, and every entry is cited by a pattern or by a
-//! test.
+//! test. AUDIT.md and the README's map cite only what exists, and the map names every test.
 
 use channel_patterns::{catalog, errata};
 use pretty_assertions::assert_eq;
@@ -173,4 +173,75 @@ fn the_audit_cites_what_exists_and_counts_its_rows() {
             );
         }
     }
+}
+
+/// The README's map from guide sections to code and tests cannot go stale: every path it names
+/// exists (`{a,b}` and `*` as in a shell), and every test file of `tests/` is in it.
+#[test]
+fn the_readme_map_names_what_exists_and_every_test_file() {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let readme = std::fs::read_to_string(format!("{root}/README.md")).expect("README.md");
+    let start = readme.find("\n## Map:").expect("the README's map section");
+    let map = &readme[start + 1..];
+    let map = &map[..map[3..].find("\n## ").map_or(map.len(), |end| end + 3)];
+    let mut covered = std::collections::BTreeSet::new();
+    for path in map.split('`').skip(1).step_by(2).filter(|s| {
+        ["src/", "tests/", "crates/", "guide/"]
+            .iter()
+            .any(|dir| s.starts_with(dir))
+    }) {
+        for path in expand_braces(path) {
+            let found = matching(root, &path);
+            assert!(
+                !found.is_empty(),
+                "the README's map names {path}, which does not exist"
+            );
+            covered.extend(found);
+        }
+    }
+    let mut tests: Vec<String> = std::fs::read_dir(format!("{root}/tests"))
+        .expect("tests/")
+        .map(|entry| entry.expect("an entry of tests/").file_name())
+        .map(|name| format!("tests/{}", name.to_string_lossy()))
+        .filter(|path| path.ends_with(".rs"))
+        .collect();
+    tests.sort();
+    let missing: Vec<&String> = tests.iter().filter(|t| !covered.contains(*t)).collect();
+    assert!(
+        missing.is_empty(),
+        "test files the README's map does not name: {missing:?}"
+    );
+}
+
+/// `a/{b,c}.rs` as `a/b.rs` and `a/c.rs`.
+fn expand_braces(path: &str) -> Vec<String> {
+    match (path.find('{'), path.find('}')) {
+        (Some(open), Some(close)) if open < close => path[open + 1..close]
+            .split(',')
+            .flat_map(|alt| expand_braces(&format!("{}{alt}{}", &path[..open], &path[close + 1..])))
+            .collect(),
+        _ => vec![path.to_string()],
+    }
+}
+
+/// The repository's paths that `path` names: itself, or with one `*` in its file name, every
+/// file of its directory that fits.
+fn matching(root: &str, path: &str) -> Vec<String> {
+    let Some((prefix, suffix)) = path.split_once('*') else {
+        let exists = std::path::Path::new(&format!("{root}/{path}")).exists();
+        return if exists {
+            vec![path.to_string()]
+        } else {
+            vec![]
+        };
+    };
+    let (dir, stem) = prefix.rsplit_once('/').expect("a path with a directory");
+    std::fs::read_dir(format!("{root}/{dir}"))
+        .into_iter()
+        .flatten()
+        .map(|entry| entry.expect("a directory entry").file_name())
+        .map(|name| name.to_string_lossy().into_owned())
+        .filter(|name| name.starts_with(stem) && name.ends_with(suffix))
+        .map(|name| format!("{dir}/{name}"))
+        .collect()
 }
