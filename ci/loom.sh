@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
-# Loom over the guide's programs (tests/loom_guide.rs), the crate's coordination logic and the
-# loom backend (tests/loom_*.rs), and the tests inside the crate (`lib`: a block's own tests,
-# src/patterns/*/tests.rs): every interleaving (up to LOOM_MAX_PREEMPTIONS preemptions, 3 by
-# default; tokio's own CI uses 2), in release mode, in a target dir of its own. Prints each
+# Loom over the guide's programs (tests/loom_guide.rs), the proxy's coordination logic and the
+# loom backend (tests/loom_*.rs), and the programs' own tests (`lib`: the patterns crate's unit
+# tests, a block's tests in crates/patterns/src/corrected/*/tests.rs): every interleaving (up to
+# LOOM_MAX_PREEMPTIONS preemptions, 3 by default; tokio's own CI uses 2), in release mode, in a
+# target dir of its own. Prints each
 # model's interleavings explored and time, each program's distinct outputs, and each broken
 # twin's failing interleaving.
 #   bash ci/loom.sh
@@ -29,7 +30,7 @@ else
 fi
 
 target() { # the cargo option naming a suite
-  if [ "$1" = lib ]; then echo --lib; else echo "--test $1"; fi
+  if [ "$1" = lib ]; then echo "-p patterns --lib"; else echo "-p channel-patterns --test $1"; fi
 }
 
 cargo test --release --no-run $(for s in $suites; do target "$s"; done) 2> /dev/null

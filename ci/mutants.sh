@@ -54,13 +54,15 @@ for group in "${groups[@]}"; do
   # (a rebuild per mutant, and nothing the other tests would miss).
   env=(CHANNEL_PATTERNS_MUTANTS=1)
   profile=mutants
-  # The package whose files are mutated; the tests are always the root package's.
-  package=channel-patterns
+  # The packages whose files are mutated, and those whose tests run (the tests in tests/ are
+  # the root package's).
+  packages=(channel-patterns)
+  test_packages=(channel-patterns)
   case $group in
     # The proxy and the coordination code it runs: the tests of the relay, server, idle
     # tracking, shutdown and arguments, and of the binary that runs it.
     proxy)
-      package=proxy
+      packages=(proxy)
       files=(crates/proxy/src/*.rs)
       test_args=$(tests proxy proxy_tcp proxy_cores proxy_fds proxy_args sim_proxy sim_schedules idle shutdown \
         errata cli)
@@ -68,7 +70,7 @@ for group in "${groups[@]}"; do
     # The reference models: the properties against tokio must kill their mutants (and
     # model_handles what tokio's types rule out: using a dropped handle).
     models)
-      package=channel-models
+      packages=(channel-models)
       files=(crates/channel-models/src/*.rs)
       test_args=$(tests model_handles $(cd tests && ls prop_*.rs | sed 's/\.rs$//'))
       ;;
@@ -76,12 +78,15 @@ for group in "${groups[@]}"; do
     # programs (and their own, in the crate), of the guide's documented output and errata, and
     # of the binary.
     patterns)
-      files=(src/*.rs src/patterns/*.rs src/as_written/mod.rs)
+      packages=(channel-patterns patterns)
+      test_packages=(channel-patterns patterns)
+      files=(src/*.rs crates/patterns/src/*.rs crates/patterns/src/corrected/*.rs
+        crates/patterns/src/as_written/mod.rs)
       test_args="--cargo-arg=--lib $(tests patterns prop_patterns documented_output \
         as_written as_written_verdict as_written_quiet errata errata_index quick_reference cli verdict \
         corrected_guide)"
       ;;
-    # loom-tokio, the backend of src/rt.rs under the loom cfg, killed by the
+    # loom-tokio, the backend of crates/patterns/src/rt.rs under the loom cfg, killed by the
     # loom suites, in an optimised build (loom explores thousands of interleavings): each
     # channel by its own suite and the patterns that use it, the runtime by its own suite and
     # every pattern.
@@ -96,7 +101,7 @@ for group in "${groups[@]}"; do
       fi
       env+=(RUSTFLAGS="--cfg channel_patterns_loom" LOOM_MAX_PREEMPTIONS="${LOOM_MAX_PREEMPTIONS:-2}")
       profile=mutants-loom
-      package=loom-tokio
+      packages=(loom-tokio)
       ;;
     *)
       echo "mutants: unknown group '$group' (groups: proxy models patterns loom, or one of loom-{oneshot,mpsc,broadcast,watch,runtime})" >&2
@@ -106,6 +111,8 @@ for group in "${groups[@]}"; do
 
   file_args=()
   for f in "${files[@]}"; do file_args+=(--file "$f"); done
+  for p in "${packages[@]}"; do file_args+=(--package "$p"); done
+  for p in "${test_packages[@]}"; do file_args+=(--test-package "$p"); done
 
   out=$root/target/mutants/$group
   mkdir -p "$out"
@@ -113,8 +120,7 @@ for group in "${groups[@]}"; do
   # shellcheck disable=SC2086
   rc=0
   env "${env[@]}" cargo mutants --in-place --dir "$tree" --output "$out" \
-    --profile "$profile" --no-shuffle --package "$package" --test-package channel-patterns \
-    "${file_args[@]}" $test_args "$@" \
+    --profile "$profile" --no-shuffle "${file_args[@]}" $test_args "$@" \
     > "$out/log.txt" 2>&1 || rc=$?
   secs=$(( $(date +%s) - start ))
 

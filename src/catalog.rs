@@ -4,7 +4,9 @@
 use std::future::Future;
 use std::pin::Pin;
 
-use crate::{as_written, drivers, patterns};
+use patterns::{as_written, corrected};
+
+use crate::drivers;
 
 /// A program's `main` (or the driver of a block that has none), boxed so that all fit one
 /// table; not `Send`, since a run stays on one thread. An error is the driver's, when it cannot
@@ -39,7 +41,7 @@ pub struct Pattern {
     pub expected: &'static [&'static str],
     /// Errata of `ERRATA.md` about this example, e.g. `"E02"`.
     pub errata: &'static [&'static str],
-    /// The corrected program ([`patterns`]), or its driver.
+    /// The corrected program ([`patterns::corrected`]), or its driver.
     pub corrected: Main,
     /// The guide's code as written, to run with its defects.
     pub as_written: AsWritten,
@@ -78,7 +80,7 @@ pub const PATTERNS: &[Pattern] = &[
             "Channel closed",
         ],
         errata: &[],
-        corrected: main!(patterns::mpsc_basic::main),
+        corrected: main!(corrected::mpsc_basic::main),
         as_written: AsWritten::Runs(main!(as_written::mpsc_basic::main)),
     },
     Pattern {
@@ -91,7 +93,7 @@ pub const PATTERNS: &[Pattern] = &[
             "Hello from task 2",
         ],
         errata: &[],
-        corrected: main!(patterns::mpsc_multi_producer::main),
+        corrected: main!(corrected::mpsc_multi_producer::main),
         as_written: AsWritten::Runs(main!(as_written::mpsc_multi_producer::main)),
     },
     Pattern {
@@ -131,7 +133,7 @@ pub const PATTERNS: &[Pattern] = &[
             "Processing 9",
         ],
         errata: &["E13"],
-        corrected: main!(patterns::mpsc_backpressure::main),
+        corrected: main!(corrected::mpsc_backpressure::main),
         as_written: AsWritten::Runs(main!(as_written::mpsc_backpressure::main)),
     },
     Pattern {
@@ -140,7 +142,7 @@ pub const PATTERNS: &[Pattern] = &[
         heading: "Graceful Shutdown Pattern",
         expected: &["Shutdown signal received", "Worker cleaned up"],
         errata: &["E18"],
-        corrected: main!(patterns::mpsc_shutdown::main),
+        corrected: main!(corrected::mpsc_shutdown::main),
         as_written: AsWritten::Runs(main!(as_written::mpsc_shutdown::main)),
     },
     Pattern {
@@ -149,7 +151,7 @@ pub const PATTERNS: &[Pattern] = &[
         heading: "Use Case: Async Request-Response",
         expected: &["Got: Computed value"],
         errata: &[],
-        corrected: main!(patterns::oneshot_request_response::main),
+        corrected: main!(corrected::oneshot_request_response::main),
         as_written: AsWritten::Runs(main!(as_written::oneshot_request_response::main)),
     },
     Pattern {
@@ -158,7 +160,7 @@ pub const PATTERNS: &[Pattern] = &[
         heading: "Error Handling When Sender Is Dropped",
         expected: &["Sender was dropped without sending"],
         errata: &[],
-        corrected: main!(patterns::oneshot_dropped_sender::main),
+        corrected: main!(corrected::oneshot_dropped_sender::main),
         as_written: AsWritten::Runs(main!(as_written::oneshot_dropped_sender::main)),
     },
     Pattern {
@@ -167,7 +169,7 @@ pub const PATTERNS: &[Pattern] = &[
         heading: "Common Pattern: Task with Result",
         expected: &["Result: 42"],
         errata: &["E01"],
-        corrected: main!(patterns::oneshot_spawn_with_result::main),
+        corrected: main!(corrected::oneshot_spawn_with_result::main),
         as_written: AsWritten::DoesNotCompile {
             error: include_str!("../tests/compile_fail/spawn_with_result.stderr"),
         },
@@ -178,7 +180,7 @@ pub const PATTERNS: &[Pattern] = &[
         heading: "Basic Example",
         expected: &["rx1: Hello everyone!", "rx2: Hello everyone!"],
         errata: &["E05"],
-        corrected: main!(patterns::broadcast_basic::main),
+        corrected: main!(corrected::broadcast_basic::main),
         as_written: AsWritten::Runs(main!(as_written::broadcast_basic::main)),
     },
     Pattern {
@@ -187,7 +189,7 @@ pub const PATTERNS: &[Pattern] = &[
         heading: "Lagging Receivers",
         expected: &["Missed 3 messages", "Received: 3", "Received: 4"],
         errata: &["E02", "E12"],
-        corrected: main!(patterns::broadcast_lagging::main),
+        corrected: main!(corrected::broadcast_lagging::main),
         as_written: AsWritten::Runs(main!(as_written::broadcast_lagging::main)),
     },
     Pattern {
@@ -202,7 +204,7 @@ pub const PATTERNS: &[Pattern] = &[
             "[ANALYTICS] Total logins: 2",
         ],
         errata: &["E06", "E22", "E28"],
-        corrected: main!(patterns::broadcast_events::main),
+        corrected: main!(corrected::broadcast_events::main),
         as_written: AsWritten::Runs(main!(as_written::broadcast_events::main)),
     },
     Pattern {
@@ -211,7 +213,7 @@ pub const PATTERNS: &[Pattern] = &[
         heading: "Basic Usage",
         expected: &["Current: initial", "Current: updated"],
         errata: &["E25"],
-        corrected: main!(patterns::watch_basic::main),
+        corrected: main!(corrected::watch_basic::main),
         as_written: AsWritten::Runs(main!(as_written::watch_basic::main)),
     },
     Pattern {
@@ -220,7 +222,7 @@ pub const PATTERNS: &[Pattern] = &[
         heading: "Multiple Receivers",
         expected: &["rx1 sees: 0", "rx2 sees: 0", "rx1 sees: 42", "rx2 sees: 42"],
         errata: &[],
-        corrected: main!(patterns::watch_multi_receiver::main),
+        corrected: main!(corrected::watch_multi_receiver::main),
         as_written: AsWritten::Runs(main!(as_written::watch_multi_receiver::main)),
     },
     Pattern {
@@ -233,7 +235,7 @@ pub const PATTERNS: &[Pattern] = &[
             "Value changed to: 3",
         ],
         errata: &["E10", "E25", "E26"],
-        corrected: main!(patterns::watch_changed::main),
+        corrected: main!(corrected::watch_changed::main),
         as_written: AsWritten::Runs(main!(as_written::watch_changed::main)),
     },
     Pattern {
@@ -262,7 +264,7 @@ pub const PATTERNS: &[Pattern] = &[
             "Shutting down...",
         ],
         errata: &["E08", "E09"],
-        corrected: main!(patterns::select_shutdown::main),
+        corrected: main!(corrected::select_shutdown::main),
         as_written: AsWritten::Runs(main!(as_written::select_shutdown::main)),
     },
     Pattern {
@@ -278,7 +280,7 @@ pub const PATTERNS: &[Pattern] = &[
             "worker-3 completed shutdown",
         ],
         errata: &["E03", "E04", "E28"],
-        corrected: main!(patterns::app_shutdown::main),
+        corrected: main!(corrected::app_shutdown::main),
         as_written: AsWritten::Runs(main!(as_written::app_shutdown::main)),
     },
     Pattern {
@@ -291,7 +293,7 @@ pub const PATTERNS: &[Pattern] = &[
             "Disconnecting from localhost:8080",
         ],
         errata: &["E07"],
-        corrected: main!(patterns::state_machine::main),
+        corrected: main!(corrected::state_machine::main),
         as_written: AsWritten::Runs(main!(as_written::state_machine::main)),
     },
 ];

@@ -10,7 +10,7 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 use tokio::time::Instant;
 
-use crate::capture::print_line;
+use patterns::capture::print_line;
 
 /// The idle timeout the driver gives the proxy.
 pub const IDLE_TIMEOUT: Duration = Duration::from_secs(5);
@@ -23,7 +23,7 @@ pub const ANSWER_AFTER: Duration = Duration::from_secs(1);
 /// # Errors
 /// As [`idle_timeout`].
 pub async fn watch_idle_timeout() -> std::io::Result<()> {
-    idle_timeout(crate::patterns::watch_idle_timeout::proxy_with_idle_timeout).await
+    idle_timeout(patterns::corrected::watch_idle_timeout::proxy_with_idle_timeout).await
 }
 
 /// Drives the guide's "Idle Timeout in proxy.rs" as written.
@@ -31,7 +31,7 @@ pub async fn watch_idle_timeout() -> std::io::Result<()> {
 /// # Errors
 /// As [`idle_timeout`].
 pub async fn watch_idle_timeout_as_written() -> std::io::Result<()> {
-    idle_timeout(crate::as_written::watch_idle_timeout::proxy_with_idle_timeout).await
+    idle_timeout(patterns::as_written::watch_idle_timeout::proxy_with_idle_timeout).await
 }
 
 /// Drives a `proxy_with_idle_timeout` of the guide, which has no `main`: a client and an

@@ -7,8 +7,9 @@ use std::process::ExitCode;
 use channel_patterns::catalog::{self, Pattern};
 use channel_patterns::cli::{Cli, Command, Format};
 use channel_patterns::runner::{self, Verdict};
-use channel_patterns::{Transcript, errata, guide, report};
+use channel_patterns::{errata, guide, report};
 use clap::Parser as _;
+use patterns::Transcript;
 use proxy::args::ProxyArgs;
 
 fn main() -> ExitCode {

@@ -7,7 +7,9 @@ use serde::Serialize;
 
 use crate::catalog::{self, Pattern};
 use crate::runner::{self, Run, Verdict, plural};
-use crate::{Transcript, guide};
+use patterns::Transcript;
+
+use crate::guide;
 
 /// One pattern's line of the report; with `--format json`, one object of the array, whose
 /// fields (and their names) are the schema the README documents.

@@ -1,10 +1,10 @@
-//! Runs a program of the guide, corrected ([`crate::patterns`]) or as written
-//! ([`crate::as_written`]), and says how it ended: the [`Verdict`] is what happened to that code
+//! Runs a program of the guide, corrected ([`patterns::corrected`]) or as written
+//! ([`patterns::as_written`]), and says how it ended: the [`Verdict`] is what happened to that code
 //! in paused time, so that each erratum about a hang, a panic or a leaked task can be seen on the
 //! guide's own code, and the corrected code can be seen not to have it.
 //!
 //! A run is the program's `main` on a current-thread runtime in paused time (sleeps cost no real
-//! time and the interleaving is the same on every run) under [`capture`](crate::capture),
+//! time and the interleaving is the same on every run) under [`capture`](patterns::capture),
 //! bounded by [`BOUND`] of paused time. Nothing here knows which program is defective: the
 //! verdict comes only from what the run did.
 
@@ -18,9 +18,9 @@ use std::sync::Once;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
+use patterns::Transcript;
 use tokio::runtime::{Builder, Runtime};
 
-use crate::Transcript;
 use crate::catalog::{AsWritten, Pattern};
 use crate::errata::Erratum;
 
@@ -172,7 +172,7 @@ where
 {
     let runtime = paused_runtime()?;
     let start = runtime.block_on(async { tokio::time::Instant::now() });
-    let (verdict, simulated) = crate::capture::capture(&out, || {
+    let (verdict, simulated) = patterns::capture::capture(&out, || {
         runtime.block_on(async {
             let ended = tokio::time::timeout(BOUND, CatchPanic(Box::pin(main()))).await;
             let tasks = tokio::runtime::Handle::current()

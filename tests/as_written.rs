@@ -1,6 +1,7 @@
 //! The guide's code blocks, exactly as written, compiled and run: the files in
-//! `src/as_written/` are the guide's blocks, and every block without a defect in its output
-//! prints what the corrected program prints (on a current-thread runtime in paused time).
+//! `crates/patterns/src/as_written/` are the guide's blocks, and every block without a defect in
+//! its output prints what the corrected program prints (on a current-thread runtime in paused
+//! time).
 mod common;
 
 use channel_patterns::guide;
@@ -8,11 +9,13 @@ use channel_patterns::runner::Verdict;
 use common::{block_file, pattern, run_as_written};
 use pretty_assertions::assert_eq;
 
-/// Each `src/as_written/*.rs`, with its documented edits undone, is a code block of the guide,
-/// character for character; above the block there is nothing but comments and the loom import.
+/// Each `crates/patterns/src/as_written/*.rs`, with its documented edits undone, is a code block of
+/// the guide, character for character; above the block there is nothing but comments and the loom
+/// import.
 #[test]
 fn every_as_written_file_is_a_block_of_the_guide() {
-    let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/as_written");
+    let dir =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("crates/patterns/src/as_written");
     let mut checked = 0;
     for entry in std::fs::read_dir(&dir).unwrap() {
         let path = entry.unwrap().path();

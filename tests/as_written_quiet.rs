@@ -4,8 +4,9 @@
 
 use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
 
+use channel_patterns::catalog;
 use channel_patterns::runner::{Verdict, run_as_written};
-use channel_patterns::{Transcript, catalog};
+use patterns::Transcript;
 
 /// Panics that reached the hook installed first.
 static HOOKED: AtomicUsize = AtomicUsize::new(0);

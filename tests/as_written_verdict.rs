@@ -5,10 +5,10 @@ mod common;
 
 use std::time::Duration;
 
-use channel_patterns::Transcript;
 use channel_patterns::catalog::{self, AsWritten};
 use channel_patterns::runner::{self, BOUND, Verdict};
 use common::{pattern, run_as_written as run_as_written_named};
+use patterns::Transcript;
 use pretty_assertions::assert_eq;
 
 /// E02: the lagging example prints the guide's three lines, then waits for a `Closed` that
@@ -272,7 +272,7 @@ fn verdict_lines() {
 /// one is restored when it returns, also when it panics.
 #[test]
 fn captures_nest_and_restore_the_outer_one() {
-    use channel_patterns::capture::{capture, print_line};
+    use patterns::capture::{capture, print_line};
     let (outer, inner) = (Transcript::new(), Transcript::new());
     capture(&outer, || {
         print_line("before".into());
@@ -292,7 +292,7 @@ fn captures_nest_and_restore_the_outer_one() {
 /// (`examples/backpressure_schedules.rs`) captures a multi-thread runtime's workers.
 #[test]
 fn capture_thread_captures_the_rest_of_the_thread() {
-    use channel_patterns::capture::{capture_thread, print_line};
+    use patterns::capture::{capture_thread, print_line};
     let out = Transcript::new();
     let worker = out.clone();
     std::thread::spawn(move || {

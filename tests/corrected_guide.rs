@@ -1,13 +1,13 @@
 //! The corrected guide (`guide/tokio-channels.corrected.md`) is the original with the smallest
 //! change that fixes each erratum, and every program in it is the code the checks run:
-//! - each `rust` block is the file of `src/patterns/` for its section, byte for byte but for the
-//!   documented edits (`UPDATE_GUIDE=1 cargo test --test corrected_guide` copies the files'
-//!   blocks into the guide);
+//! - each `rust` block is the file of `crates/patterns/src/corrected/` for its section, byte for
+//!   byte but for the documented edits (`UPDATE_GUIDE=1 cargo test --test corrected_guide` copies
+//!   the files' blocks into the guide);
 //! - every hunk of the diff from the original names the erratum it fixes, and every link to
 //!   ERRATA.md lands on an erratum;
 //! - none of the wrong claims is left;
-//! - every block compiles alone, in a crate that depends on tokio with exactly the features
-//!   its chapter states, with `-D warnings`, and every program runs there.
+//! - every block compiles alone, in a crate that depends on tokio with exactly the features its
+//!   chapter states, with `-D warnings`, and every program runs there.
 mod common;
 mod guide_programs;
 
@@ -27,13 +27,16 @@ fn corrected_path() -> PathBuf {
     Path::new(ROOT).join("guide/tokio-channels.corrected.md")
 }
 
-/// The file of `src/patterns/` that holds the program of the pattern `name`.
+/// The file of `crates/patterns/src/corrected/` that holds the program of the pattern `name`.
 fn pattern_file(name: &str) -> PathBuf {
-    Path::new(ROOT).join(format!("src/patterns/{}.rs", name.replace('-', "_")))
+    Path::new(ROOT).join(format!(
+        "crates/patterns/src/corrected/{}.rs",
+        name.replace('-', "_")
+    ))
 }
 
-/// Each program block of the corrected guide is its file of `src/patterns/`, as a reader sees
-/// it; with `UPDATE_GUIDE=1`, the files' blocks are copied into the guide first.
+/// Each program block of the corrected guide is its file of `crates/patterns/src/corrected/`, as a
+/// reader sees it; with `UPDATE_GUIDE=1`, the files' blocks are copied into the guide first.
 #[test]
 fn every_program_block_is_the_code_the_checks_run() {
     let path = corrected_path();

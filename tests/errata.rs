@@ -11,8 +11,8 @@ mod state_machine_without_sleep;
 use std::time::Duration;
 
 use channel_patterns::runner::Verdict;
-use channel_patterns::{Transcript, as_written, patterns};
 use common::{run_as_written, tasks_alive};
+use patterns::{Transcript, as_written, corrected};
 use pretty_assertions::assert_eq;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
@@ -173,9 +173,9 @@ async fn e08_select_shutdown_can_drop_queued_work() {
     assert!(runs_that_lost_work > 0);
 }
 
-/// E08, fixed: the corrected worker's loop (`src/patterns/select_shutdown.rs`), verbatim but
-/// for its `println!`s: with both tasks queued and the signal there before it runs, on each of
-/// 64 runs it processes both, and a send after it stopped fails instead of vanishing.
+/// E08, fixed: the corrected worker's loop (`crates/patterns/src/corrected/select_shutdown.rs`),
+/// verbatim but for its `println!`s: with both tasks queued and the signal there before it runs, on
+/// each of 64 runs it processes both, and a send after it stopped fails instead of vanishing.
 #[tokio::test(start_paused = true)]
 async fn e08_corrected_worker_processes_queued_work() {
     for _ in 0..64 {
@@ -257,9 +257,9 @@ async fn e18_mpsc_shutdown_cancels_the_work_in_progress() {
     assert_eq!(units.counts(), (4, 3));
 }
 
-/// E18, fixed: the corrected worker's loop (`src/patterns/mpsc_shutdown.rs`), verbatim but for
-/// the same recording `do_work`: it looks for the signal between units only, so the unit in
-/// progress at 1 s finishes, at 1.2 s, before the worker stops.
+/// E18, fixed: the corrected worker's loop (`crates/patterns/src/corrected/mpsc_shutdown.rs`),
+/// verbatim but for the same recording `do_work`: it looks for the signal between units only, so
+/// the unit in progress at 1 s finishes, at 1.2 s, before the worker stops.
 #[tokio::test(start_paused = true)]
 #[allow(
     clippy::while_let_loop,
@@ -415,7 +415,7 @@ async fn e17_copy_with_metrics_loses_buffered_bytes_and_the_corrected_one_does_n
 
     let (copied, received) = through_a_buffered_writer(
         tokio::time::Instant::now(),
-        patterns::watch_idle_timeout::copy_with_metrics,
+        corrected::watch_idle_timeout::copy_with_metrics,
     )
     .await;
     assert_eq!((copied, received.as_slice()), (5, &b"hello"[..]));
@@ -427,7 +427,7 @@ async fn e17_copy_with_metrics_loses_buffered_bytes_and_the_corrected_one_does_n
 async fn e20_corrected_proxy_ends_at_an_upstream_reset_with_the_reset() {
     let (_client, proxy_client_side) = tcp_pair().await;
     let (proxy_upstream_side, upstream) = tcp_pair().await;
-    let proxy = patterns::watch_idle_timeout::proxy_with_idle_timeout(
+    let proxy = corrected::watch_idle_timeout::proxy_with_idle_timeout(
         proxy_client_side,
         proxy_upstream_side,
         Duration::from_secs(3600),
@@ -507,7 +507,7 @@ async fn e23_activity_moves_with_a_slow_reader_only_in_the_corrected_copy() {
 
     let (copied, moved) = activity_times_with_a_slow_reader(
         tokio::time::Instant::now(),
-        patterns::watch_idle_timeout::copy_with_metrics,
+        corrected::watch_idle_timeout::copy_with_metrics,
     )
     .await;
     assert_eq!(copied, 16 * 1024);

@@ -1,14 +1,14 @@
 //! Loom over the programs of the corrected guide, exactly as a reader sees them
-//! (`src/patterns/`, whose `tokio` is `rt`'s loom backend under the loom cfg), and over the
-//! guide's originals (`src/as_written/`) where their errata show:
-//! - on every schedule (up to LOOM_MAX_PREEMPTIONS) each corrected program finishes, leaves no
-//!   task running, and keeps its guarantees; the distinct outputs it prints are counted, and
-//!   where a program can print more than one, the corrected guide says so;
+//! (`crates/patterns/src/corrected/`, whose `tokio` is `rt`'s loom backend under the loom cfg), and
+//! over the guide's originals (`crates/patterns/src/as_written/`) where their errata show:
+//! - on every schedule (up to LOOM_MAX_PREEMPTIONS) each corrected program finishes, leaves no task
+//!   running, and keeps its guarantees; the distinct outputs it prints are counted, and where a
+//!   program can print more than one, the corrected guide says so;
 //! - each Output block of the guide is one of the outputs its program can print: loom finds a
 //!   schedule that prints it;
-//! - the programs, built alone against tokio (`tests/guide_programs`) and run on the
-//!   multi-thread runtime `#[tokio::main]` starts, print only outputs loom finds a schedule
-//!   for: a check of the loom backend against tokio, whole program by whole program.
+//! - the programs, built alone against tokio (`tests/guide_programs`) and run on the multi-thread
+//!   runtime `#[tokio::main]` starts, print only outputs loom finds a schedule for: a check of the
+//!   loom backend against tokio, whole program by whole program.
 //!
 //! Run with `bash ci/loom.sh loom_guide`.
 #![cfg(channel_patterns_loom)]
@@ -22,8 +22,9 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
-use channel_patterns::{Transcript, as_written, capture, catalog, guide, patterns, rt};
+use channel_patterns::{catalog, guide};
 use loom_support::{interleaving, rejected, run_block};
+use patterns::{Transcript, as_written, capture, corrected, rt};
 use pretty_assertions::assert_eq;
 
 /// A block's `main`, as loom runs it.
@@ -38,22 +39,22 @@ macro_rules! mains {
 }
 
 mains! {
-    "mpsc-basic" => patterns::mpsc_basic::main,
-    "mpsc-multi-producer" => patterns::mpsc_multi_producer::main,
-    "mpsc-backpressure" => patterns::mpsc_backpressure::main,
-    "mpsc-shutdown" => patterns::mpsc_shutdown::main,
-    "oneshot-request-response" => patterns::oneshot_request_response::main,
-    "oneshot-dropped-sender" => patterns::oneshot_dropped_sender::main,
-    "oneshot-spawn-with-result" => patterns::oneshot_spawn_with_result::main,
-    "broadcast-basic" => patterns::broadcast_basic::main,
-    "broadcast-lagging" => patterns::broadcast_lagging::main,
-    "broadcast-events" => patterns::broadcast_events::main,
-    "watch-basic" => patterns::watch_basic::main,
-    "watch-multi-receiver" => patterns::watch_multi_receiver::main,
-    "watch-changed" => patterns::watch_changed::main,
-    "select-shutdown" => patterns::select_shutdown::main,
-    "app-shutdown" => patterns::app_shutdown::main,
-    "state-machine" => patterns::state_machine::main,
+    "mpsc-basic" => corrected::mpsc_basic::main,
+    "mpsc-multi-producer" => corrected::mpsc_multi_producer::main,
+    "mpsc-backpressure" => corrected::mpsc_backpressure::main,
+    "mpsc-shutdown" => corrected::mpsc_shutdown::main,
+    "oneshot-request-response" => corrected::oneshot_request_response::main,
+    "oneshot-dropped-sender" => corrected::oneshot_dropped_sender::main,
+    "oneshot-spawn-with-result" => corrected::oneshot_spawn_with_result::main,
+    "broadcast-basic" => corrected::broadcast_basic::main,
+    "broadcast-lagging" => corrected::broadcast_lagging::main,
+    "broadcast-events" => corrected::broadcast_events::main,
+    "watch-basic" => corrected::watch_basic::main,
+    "watch-multi-receiver" => corrected::watch_multi_receiver::main,
+    "watch-changed" => corrected::watch_changed::main,
+    "select-shutdown" => corrected::select_shutdown::main,
+    "app-shutdown" => corrected::app_shutdown::main,
+    "state-machine" => corrected::state_machine::main,
 }
 
 fn corrected(name: &str) -> Main {

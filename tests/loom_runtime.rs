@@ -14,8 +14,8 @@ use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
 use std::task::{Context, Wake, Waker};
 use std::time::Duration;
 
-use channel_patterns::rt::{self, sync::oneshot, task, time};
 use loom_support::explore;
+use patterns::rt::{self, sync::oneshot, task, time};
 
 /// This file, as `Location::caller` names it in the runtime's reports.
 const FILE: &str = file!();

@@ -1,7 +1,7 @@
-//! Every program of the corrected guide (`src/patterns/`), run as the report runs it: on a
-//! current-thread runtime in paused time, where its schedule is fixed. Each prints its whole
-//! expected transcript, takes exactly the Tokio time its sleeps add up to, and returns with no
-//! task left running. (What each can print on other schedules is loom's to enumerate:
+//! Every program of the corrected guide (`crates/patterns/src/corrected/`), run as the report runs
+//! it: on a current-thread runtime in paused time, where its schedule is fixed. Each prints its
+//! whole expected transcript, takes exactly the Tokio time its sleeps add up to, and returns with
+//! no task left running. (What each can print on other schedules is loom's to enumerate:
 //! `tests/loom_guide.rs`.)
 mod common;
 

@@ -1,9 +1,9 @@
-//! Properties of the guide's patterns, in paused time, over random parameters: each pattern
-//! of the guide, generalised here (`fan_in`, `backpressure_with`, `lag_and_drain`,
-//! `distribute`, `observe`: the guide's programs with their constants made parameters), and
-//! checked for the guarantees the guide states. The generalisations are this file's own
-//! harness, on tokio directly: the guide's programs (`src/patterns/`) stay as a reader sees
-//! them, and are run as they are by `tests/patterns.rs` and explored by loom.
+//! Properties of the guide's patterns, in paused time, over random parameters: each pattern of the
+//! guide, generalised here (`fan_in`, `backpressure_with`, `lag_and_drain`, `distribute`,
+//! `observe`: the guide's programs with their constants made parameters), and checked for the
+//! guarantees the guide states. The generalisations are this file's own harness, on tokio directly:
+//! the guide's programs (`crates/patterns/src/corrected/`) stay as a reader sees them, and are run
+//! as they are by `tests/patterns.rs` and explored by loom.
 //!
 //! Each property is a `check_*` function applied to what an implementation produced. The
 //! properties run it on the patterns; the `twin_*` tests run it on a twin (the pattern with one
@@ -15,7 +15,8 @@ mod prop_support;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use channel_patterns::{Transcript, runner};
+use channel_patterns::runner;
+use patterns::Transcript;
 use prop_support::{counterexample, persisted};
 use proptest::prelude::*;
 use proptest::test_runner::TestCaseError;

@@ -9,7 +9,7 @@
 
 use std::time::Duration;
 
-use channel_patterns::Transcript;
+use patterns::Transcript;
 use proxy::idle::{Activity, ActivityClock, IdleMonitor};
 use proxy::net::Tcp;
 use proxy::server::{Config, Summary};
@@ -104,10 +104,10 @@ fn futures() {
 /// The guide's programs: `Send`, so that each can be spawned, as `#[tokio::main]` needs of a
 /// `main` on its multi-thread runtime.
 fn patterns() {
-    assert_value!(channel_patterns::patterns::mpsc_basic::main() => Send & Sync & NotUnpin);
-    assert_value!(channel_patterns::patterns::app_shutdown::main() => Send & Sync & NotUnpin);
+    assert_value!(patterns::corrected::mpsc_basic::main() => Send & Sync & NotUnpin);
+    assert_value!(patterns::corrected::app_shutdown::main() => Send & Sync & NotUnpin);
     assert_value!(
-        channel_patterns::patterns::watch_idle_timeout::proxy_with_idle_timeout(value(), value(), value())
+        patterns::corrected::watch_idle_timeout::proxy_with_idle_timeout(value(), value(), value())
             => Send & Sync & NotUnpin
     );
 }

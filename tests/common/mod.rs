@@ -4,8 +4,9 @@
 use std::future::Future;
 use std::time::Duration;
 
+use channel_patterns::catalog;
 use channel_patterns::runner::{self, Run};
-use channel_patterns::{Transcript, catalog};
+use patterns::Transcript;
 
 pub mod watchdog;
 
@@ -69,11 +70,11 @@ pub fn run_as_written(name: &str) -> Run {
         .expect("a runtime, and the driver's connections")
 }
 
-/// The code block a file of `src/as_written/` or `src/patterns/` holds, as the guide shows it:
-/// the text below its `// BEGIN GUIDE` marker with the documented edits undone (`main` made
-/// callable, the functions of a block without `main` made `pub`). Above the marker there may be
-/// only comments, the declaration of the block's test module, and, in every file but
-/// `watch_idle_timeout.rs`, whose I/O loom cannot see, the one line for loom
+/// The code block a file of `crates/patterns/src/as_written/` or `crates/patterns/src/corrected/`
+/// holds, as the guide shows it: the text below its `// BEGIN GUIDE` marker with the documented
+/// edits undone (`main` made callable, the functions of a block without `main` made `pub`). Above
+/// the marker there may be only comments, the declaration of the block's test module, and, in every
+/// file but `watch_idle_timeout.rs`, whose I/O loom cannot see, the one line for loom
 /// (`use crate::rt as tokio;` under its cfg).
 pub fn block_file(path: &std::path::Path) -> String {
     let text = std::fs::read_to_string(path).unwrap();

@@ -157,20 +157,21 @@ where
     (outputs.pop().flatten(), signalled)
 }
 
-/// Runs a block of the guide (`src/patterns`, or `src/as_written`: whose `tokio` is `rt` under
-/// loom), with its `println!`s captured; returns what it printed and how the run ended.
-pub fn run_block<F>(main: impl FnOnce() -> F) -> (Vec<String>, channel_patterns::rt::task::Ran<()>)
+/// Runs a block of the guide (`crates/patterns/src/corrected`, or `crates/patterns/src/as_written`:
+/// whose `tokio` is `rt` under loom), with its `println!`s captured; returns what it printed and
+/// how the run ended.
+pub fn run_block<F>(main: impl FnOnce() -> F) -> (Vec<String>, patterns::rt::task::Ran<()>)
 where
     F: Future<Output = ()>,
 {
-    let out = channel_patterns::Transcript::new();
+    let out = patterns::Transcript::new();
     // Loom's threads all run on this OS thread, so the thread-local capture sees every task.
-    let ran = channel_patterns::capture::capture(&out, || channel_patterns::rt::task::run(main()));
+    let ran = patterns::capture::capture(&out, || patterns::rt::task::run(main()));
     (out.lines(), ran)
 }
 
 /// The transcript and the schedule of a failing run, for an assertion message.
-pub fn interleaving<T>(lines: &[String], ran: &channel_patterns::rt::task::Ran<T>) -> String {
+pub fn interleaving<T>(lines: &[String], ran: &patterns::rt::task::Ran<T>) -> String {
     format!(
         "\n  printed: {lines:?}\n  schedule: {}",
         ran.schedule.join(", ")

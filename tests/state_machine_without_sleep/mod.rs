@@ -3,8 +3,8 @@
 //! the sleep hides. Through `channel_patterns::rt`, it is tokio's in a normal build
 //! (`tests/errata.rs`) and loom's under the loom cfg (`tests/loom_guide.rs`).
 
-use channel_patterns::capture::print_line;
-use channel_patterns::rt as tokio;
+use patterns::capture::print_line;
+use patterns::rt as tokio;
 use tokio::sync::mpsc;
 
 #[derive(Debug)]

@@ -1,11 +1,11 @@
 //! The guide's examples exactly as written, defects included, so that every erratum is shown
 //! on the guide's own code rather than on a paraphrase of it.
 //!
-//! Do not use these: the corrected programs are in [`crate::patterns`].
+//! Do not use these: the corrected programs are in [`crate::corrected`].
 //!
 //! Each file below `// BEGIN GUIDE` is a code block of `guide/tokio-channels.md` with only
 //! these edits, which `tests/as_written.rs` checks by undoing them and finding the block in the
-//! guide (the same edits as in [`crate::patterns`]):
+//! guide (the same edits as in [`crate::corrected`]):
 //! - `#[tokio::main]\nasync fn main()` becomes `pub async fn main()`, so that a test chooses
 //!   the runtime (current-thread, paused time) and can run it;
 //! - in `watch_idle_timeout`, the guide's two functions are made `pub`;

@@ -12,7 +12,7 @@
 //!   the runtime: current-thread in paused time for the report and the tests, loom, or none
 //!   of that for the standalone programs, which run the block as the guide shows it;
 //! - in `watch_idle_timeout`, which has no `main`, the two functions are made `pub`, for the
-//!   driver that runs them ([`crate::drivers`]);
+//!   driver that runs them (the checker's `drivers`);
 //! - none for `println!`: the one in scope is [`crate::capture`]'s;
 //! - above the marker, every file but `watch_idle_timeout` (whose I/O loom cannot see) has
 //!   `#[cfg(channel_patterns_loom)] use crate::rt as tokio;`: under the loom cfg the block's

@@ -1,11 +1,11 @@
-//! The subset of tokio's API the guide's programs use, through one module: tokio itself in a
-//! normal build, and under `--cfg channel_patterns_loom` the loom backend
-//! the `loom-tokio` crate (`crates/loom-tokio`), where the channels are the reference models behind loom's
-//! primitives and each task is a loom thread.
+//! The subset of tokio's API the guide's programs use, through one module: tokio itself in a normal
+//! build, and under `--cfg channel_patterns_loom` the loom backend the `loom-tokio` crate
+//! (`crates/loom-tokio`), where the channels are the reference models behind loom's primitives and
+//! each task is a loom thread.
 //!
 //! The module has tokio's shape, so that code written against tokio runs under loom with only
 //! its imports changed: `use crate::rt as tokio;`, one line above each block of
-//! [`crate::patterns`] and [`crate::as_written`] under the loom cfg, makes the block's
+//! [`crate::corrected`] and [`crate::as_written`] under the loom cfg, makes the block's
 //! `tokio::sync::mpsc`, `tokio::spawn`, `tokio::time::sleep` and `tokio::select!` resolve here:
 //! the code loom explores (`tests/loom_guide.rs`) is the code the report runs.
 //!

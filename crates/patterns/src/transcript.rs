@@ -5,13 +5,16 @@
 //! ([`crate::capture`]): tests compare [`Transcript::lines`] with the expected output, and the
 //! binary prints the same lines, so what is tested is exactly what a user sees.
 
-use proxy::sync::{Arc, Mutex, lock};
+#[cfg(channel_patterns_loom)]
+use loom::sync::{Arc, Mutex, MutexGuard};
+#[cfg(not(channel_patterns_loom))]
+use std::sync::{Arc, Mutex, MutexGuard};
 
 /// A shared, append-only list of output lines.
 ///
 /// Cloning gives another handle to the same log, so spawned tasks can write to it. Its mutex
-/// is [`proxy::sync`]'s: std's normally, loom's under the loom cfg, where each line appended is
-/// a point at which loom may run another task first.
+/// is std's normally, and loom's under the loom cfg, where each line appended is a point at
+/// which loom may run another task first.
 #[derive(Clone, Debug, Default)]
 pub struct Transcript {
     inner: Arc<Inner>,
@@ -81,4 +84,13 @@ impl Transcript {
     pub fn lines(&self) -> Vec<String> {
         lock(&self.inner.lines).clone()
     }
+}
+
+/// Locks the lines, recovering them if a panicking thread poisoned the lock: a line is
+/// appended whole or not at all, so they stay valid. (loom's `Mutex::lock` returns std's
+/// `LockResult` too.)
+fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
+    mutex
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner)
 }

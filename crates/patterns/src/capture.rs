@@ -1,7 +1,7 @@
 //! Where the `println!`s of the guide's programs go.
 //!
 //! The guide's blocks print with `println!`. The checks run those very blocks, unchanged, so
-//! the modules that hold them ([`crate::as_written`], [`crate::patterns`]) see the `println!`
+//! the modules that hold them ([`crate::as_written`], [`crate::corrected`]) see the `println!`
 //! macro defined here instead of std's (a macro in textual scope beats the prelude's): each
 //! line goes to the [`Transcript`] that [`capture`] set on this thread, or to stdout when there
 //! is none. Under loom, a transcript is a loom mutex, so each line printed is a point of the
