@@ -12,5 +12,5 @@
 pub mod broadcast;
 pub mod mpsc;
 pub mod oneshot;
-pub mod slots;
+mod slots;
 pub mod watch;

@@ -4,7 +4,7 @@
 //! ([`cores`]), its command line ([`args`]), and the program that puts them together
 //! ([`run()`]); and the coordination they run on, which loom checks: the shutdown signal
 //! ([`shutdown`]), the idle deadline ([`idle`]) and their synchronisation primitives
-//! ([`sync`]).
+//! (`sync`: std's, or loom's under the loom cfg).
 
 #![warn(clippy::unwrap_used, clippy::expect_used)]
 
@@ -16,7 +16,7 @@ pub mod relay;
 mod run;
 pub mod server;
 pub mod shutdown;
-pub mod sync;
+mod sync;
 
 // Public only to the workspace's tests, which build the relay's broken twins from it.
 #[cfg(feature = "twins")]

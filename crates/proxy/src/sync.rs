@@ -7,12 +7,12 @@
 //! Loom cannot see inside tokio anyway; what it checks here is this crate's own state.
 
 #[cfg(channel_patterns_loom)]
-pub use loom::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+pub use loom::sync::atomic::{AtomicU64, Ordering};
 #[cfg(channel_patterns_loom)]
 pub use loom::sync::{Arc, Mutex, MutexGuard};
 
 #[cfg(not(channel_patterns_loom))]
-pub use std::sync::atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering};
+pub use std::sync::atomic::{AtomicU64, Ordering};
 #[cfg(not(channel_patterns_loom))]
 pub use std::sync::{Arc, Mutex, MutexGuard};
 
