@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Loom over the guide's programs (tests/loom_guide.rs), the proxy's coordination logic and the
-# loom backend (tests/loom_*.rs), and the programs' own tests (`lib`: the patterns crate's unit
+# loom backend (the suites of tests/loom_models/), and the programs' own tests (`lib`: the patterns crate's unit
 # tests, a block's tests in crates/patterns/src/corrected/*/tests.rs): every interleaving (up to
 # LOOM_MAX_PREEMPTIONS preemptions, 3 by default; tokio's own CI uses 2), in release mode, in a
 # target dir of its own. Prints each
@@ -26,19 +26,30 @@ export CARGO_TARGET_DIR=${LOOM_TARGET_DIR:-target/loom}
 if [ $# -gt 0 ]; then
   suites="$*"
 else
-  suites="lib $(ls tests/loom_*.rs | xargs -n1 basename | sed 's/\.rs$//')"
+  suites="lib loom_guide $(ls tests/loom_models/loom_*.rs | xargs -n1 basename | sed 's/\.rs$//')"
 fi
 
-target() { # the cargo option naming a suite
-  if [ "$1" = lib ]; then echo "-p patterns --lib"; else echo "-p channel-patterns --test $1"; fi
+target() { # the cargo options naming a suite's test binary
+  case $1 in
+    lib) echo "-p patterns --lib" ;;
+    loom_guide) echo "-p channel-patterns --test loom_guide" ;;
+    *) echo "-p channel-patterns --test loom_models" ;;
+  esac
+}
+filter() { # the test filter of a suite: a module of loom_models, or the whole binary
+  case $1 in
+    lib | loom_guide) ;;
+    *) echo "$1::" ;;
+  esac
 }
 
-cargo test --release --no-run $(for s in $suites; do target "$s"; done) 2> /dev/null
+cargo test --release --no-run -p patterns --lib -p channel-patterns --test loom_guide \
+  --test loom_models 2> /dev/null
 
 start=$(date +%s)
 for suite in $suites; do
   # One test at a time, so each model's time is its own; the twins' panics go to stderr.
-  out=$(cargo test --release -q $(target "$suite") -- --nocapture --test-threads=1 \
+  out=$(cargo test --release -q $(target "$suite") -- $(filter "$suite") --nocapture --test-threads=1 \
     ${deep[@]+"${deep[@]}"} 2> /dev/null) || {
     echo "$out"
     echo "loom: $suite FAILED"

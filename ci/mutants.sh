@@ -64,15 +64,14 @@ for group in "${groups[@]}"; do
     proxy)
       packages=(proxy)
       files=(crates/proxy/src/*.rs)
-      test_args=$(tests proxy proxy_tcp proxy_cores proxy_fds proxy_args sim_proxy sim_schedules idle shutdown \
-        errata cli)
+      test_args=$(tests proxy proxy_fds errata cli)
       ;;
     # The reference models: the properties against tokio must kill their mutants (and
     # model_handles what tokio's types rule out: using a dropped handle).
     models)
       packages=(channel-models)
       files=(crates/channel-models/src/*.rs)
-      test_args=$(tests model_handles $(cd tests && ls prop_*.rs | sed 's/\.rs$//'))
+      test_args=$(tests props)
       ;;
     # The corrected guide's programs, their runner, report and the binary: the tests of the
     # programs (and their own, in the crate), of the guide's documented output and errata, and
@@ -82,23 +81,22 @@ for group in "${groups[@]}"; do
       test_packages=(channel-patterns patterns)
       files=(src/*.rs crates/patterns/src/*.rs crates/patterns/src/corrected/*.rs
         crates/patterns/src/as_written/mod.rs)
-      test_args="--cargo-arg=--lib $(tests patterns prop_patterns documented_output \
+      test_args="--cargo-arg=--lib $(tests patterns props documented_output \
         as_written as_written_verdict as_written_quiet errata errata_index quick_reference cli verdict \
         corrected_guide)"
       ;;
     # loom-tokio, the backend of crates/patterns/src/rt.rs under the loom cfg, killed by the
-    # loom suites, in an optimised build (loom explores thousands of interleavings): each
-    # channel by its own suite and the patterns that use it, the runtime by its own suite and
-    # every pattern.
+    # loom suites (tests/loom_models/) and the guide's programs under loom, in an optimised
+    # build (loom explores thousands of interleavings): one group per channel, and one for the
+    # runtime and the pieces the channels share.
     loom-oneshot | loom-mpsc | loom-broadcast | loom-watch | loom-runtime)
       channel=${group#loom-}
       if [ "$channel" = runtime ]; then
-        files=(crates/loom-tokio/src/{lib,task,time,clock,select}.rs)
-        test_args=$(tests loom_runtime loom_guide)
+        files=(crates/loom-tokio/src/{lib,shared,task,time,clock,select}.rs)
       else
         files=("crates/loom-tokio/src/$channel.rs")
-        test_args=$(tests "loom_$channel" loom_guide)
       fi
+      test_args=$(tests loom_models loom_guide)
       env+=(RUSTFLAGS="--cfg channel_patterns_loom" LOOM_MAX_PREEMPTIONS="${LOOM_MAX_PREEMPTIONS:-2}")
       profile=mutants-loom
       packages=(loom-tokio)
@@ -117,6 +115,7 @@ for group in "${groups[@]}"; do
   out=$root/target/mutants/$group
   mkdir -p "$out"
   start=$(date +%s)
+
   # shellcheck disable=SC2086
   rc=0
   env "${env[@]}" cargo mutants --in-place --dir "$tree" --output "$out" \

@@ -254,7 +254,7 @@ fn unknown_command_missing_name_and_extra_arguments_exit_2() {
 }
 
 /// Bad proxy arguments: clap's message naming the argument and what it accepts, exit 2 (each
-/// mistake's exact message: `tests/proxy_args.rs`).
+/// mistake's exact message: `tests/proxy/proxy_args.rs`).
 #[test]
 fn proxy_bad_arguments_exit_2() {
     let args = |idle: &'static str| {

@@ -176,7 +176,8 @@ fn the_audit_cites_what_exists_and_counts_its_rows() {
 }
 
 /// The README's map from guide sections to code and tests cannot go stale: every path it names
-/// exists (`{a,b}` and `*` as in a shell), and every test file of `tests/` is in it.
+/// exists (`{a,b}` and `*` as in a shell), and every test file of `tests/` is in it, a test
+/// binary's modules included.
 #[test]
 fn the_readme_map_names_what_exists_and_every_test_file() {
     let root = env!("CARGO_MANIFEST_DIR");
@@ -199,12 +200,17 @@ fn the_readme_map_names_what_exists_and_every_test_file() {
             covered.extend(found);
         }
     }
-    let mut tests: Vec<String> = std::fs::read_dir(format!("{root}/tests"))
-        .expect("tests/")
-        .map(|entry| entry.expect("an entry of tests/").file_name())
-        .map(|name| format!("tests/{}", name.to_string_lossy()))
-        .filter(|path| path.ends_with(".rs"))
-        .collect();
+    // The test files: each test binary of tests/, and each module of a binary that is a
+    // directory (tests/NAME/main.rs).
+    let mut tests: Vec<String> = matching(root, "tests/*.rs");
+    for binary in matching(root, "tests/*/main.rs") {
+        let dir = binary.trim_end_matches("/main.rs");
+        tests.extend(
+            matching(root, &format!("{dir}/*.rs"))
+                .into_iter()
+                .filter(|path| !path.ends_with("/main.rs")),
+        );
+    }
     tests.sort();
     let missing: Vec<&String> = tests.iter().filter(|t| !covered.contains(*t)).collect();
     assert!(
@@ -224,8 +230,8 @@ fn expand_braces(path: &str) -> Vec<String> {
     }
 }
 
-/// The repository's paths that `path` names: itself, or with one `*` in its file name, every
-/// file of its directory that fits.
+/// The repository's paths that `path` names: itself, or with one `*` (in its file name, or as
+/// a whole directory name), every path that fits.
 fn matching(root: &str, path: &str) -> Vec<String> {
     let Some((prefix, suffix)) = path.split_once('*') else {
         let exists = std::path::Path::new(&format!("{root}/{path}")).exists();
@@ -236,12 +242,21 @@ fn matching(root: &str, path: &str) -> Vec<String> {
         };
     };
     let (dir, stem) = prefix.rsplit_once('/').expect("a path with a directory");
+    // `*` as a directory: `tests/*/main.rs`.
+    let (name_end, rest) = match suffix.split_once('/') {
+        Some((end, rest)) => (end, Some(rest)),
+        None => (suffix, None),
+    };
     std::fs::read_dir(format!("{root}/{dir}"))
         .into_iter()
         .flatten()
         .map(|entry| entry.expect("a directory entry").file_name())
         .map(|name| name.to_string_lossy().into_owned())
-        .filter(|name| name.starts_with(stem) && name.ends_with(suffix))
-        .map(|name| format!("{dir}/{name}"))
+        .filter(|name| name.starts_with(stem) && name.ends_with(name_end))
+        .map(|name| match rest {
+            Some(rest) => format!("{dir}/{name}/{rest}"),
+            None => format!("{dir}/{name}"),
+        })
+        .filter(|path| std::path::Path::new(&format!("{root}/{path}")).exists())
         .collect()
 }

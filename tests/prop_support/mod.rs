@@ -1,4 +1,4 @@
-//! The one harness of the property suites (`tests/prop_*.rs`), and its vocabulary:
+//! The one harness of the property suites (`tests/props/prop_*.rs`), and its vocabulary:
 //!
 //! - a [`Channel`] is a thing under comparison: it takes an `Op` and answers an `Outcome`
 //!   ([`Channel::apply`]), and says what every accessor shows ([`Channel::observe`]). Each suite

@@ -5,7 +5,6 @@
 //! turmoil's, through the seam of `proxy::net`. Time inside every host is turmoil's simulated
 //! clock (Tokio's paused time, advanced one tick per step), so a timeout is exact here, and a
 //! whole test costs milliseconds of real time.
-#![allow(dead_code, reason = "each sim test file uses part of this")]
 
 use std::collections::HashMap;
 use std::io;
@@ -24,8 +23,7 @@ use turmoil::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
 use turmoil::net::{TcpListener, TcpStream};
 use watchdog::{REAL_LIMIT, Watchdog};
 
-#[path = "../common/watchdog.rs"]
-mod watchdog;
+use crate::common::watchdog;
 
 /// The port the proxy listens on, on host `proxy`.
 pub const PROXY_PORT: u16 = 8080;

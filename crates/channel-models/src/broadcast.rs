@@ -20,7 +20,7 @@
 //! * `send` with no receiver alive fails and gives the value back; nothing is stored.
 //!
 //! The model is plain data (`Clone + Debug`, no tokio, no async): the property tests
-//! (`tests/prop_broadcast.rs`) run random operation sequences against it and against tokio and
+//! (`tests/props/prop_broadcast.rs`) run random operation sequences against it and against tokio and
 //! compare every observation; a loom model can put it behind a mutex.
 
 use std::collections::VecDeque;

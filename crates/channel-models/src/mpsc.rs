@@ -4,7 +4,7 @@
 //! The model is a queue, a count of live senders, the receiver's state, the free slots of a
 //! bounded channel and the sends waiting for one. What it says, made precise where the guide is
 //! vague (checked against tokio 1.54's `sync/mpsc/{bounded,chan}.rs` and
-//! `sync/batch_semaphore.rs`, and by `tests/prop_mpsc.rs`):
+//! `sync/batch_semaphore.rs`, and by `tests/props/prop_mpsc.rs`):
 //!
 //! - **FIFO** (guide: When to Use Each, mpsc "Order matters"). Messages come out in the order
 //!   they went in, whichever sender sent them.

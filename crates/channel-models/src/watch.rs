@@ -18,7 +18,7 @@
 //!   (until the next `subscribe`).
 //!
 //! The model is plain data (`Clone + Debug`, no tokio, no async): the property tests
-//! (`tests/prop_watch.rs`) run random operation sequences against it and against tokio and
+//! (`tests/props/prop_watch.rs`) run random operation sequences against it and against tokio and
 //! compare every observation; a loom model can put it behind a mutex.
 
 use std::task::Poll;

@@ -8,7 +8,7 @@
 //! [`IdleMonitor::expired`] sleeps until the exact deadline on Tokio's clock instead.
 //!
 //! The shared place is an [`ActivityClock`], the crate's own type through `crate::sync`, so
-//! that the loom model (`tests/loom_idle.rs`) checks the code the relay runs. It only moves
+//! that the loom model (`tests/loom_models/loom_idle.rs`) checks the code the relay runs. It only moves
 //! forward: two directions recording at once can finish in either order, and a plain store
 //! (like the guide's `watch::send(Instant::now())`) could then replace a later time with an
 //! earlier one and close a connection that was active within the window.

@@ -3,7 +3,7 @@
 //! ([`Connection`]: two halves that move independently).
 //!
 //! The binary uses `tokio::net` ([`Tcp`], and `tokio::net::TcpListener`). The simulation tests
-//! (`tests/sim_*.rs`) give the same server turmoil's simulated network, where latency, held
+//! (`tests/proxy/sim_*.rs`) give the same server turmoil's simulated network, where latency, held
 //! links, partitions and full send buffers are scripted and time is simulated, so what the
 //! server does on a bad day is tested exactly. The server's logic has one version for both:
 //! only these impls differ.

@@ -9,8 +9,8 @@
 //!   and buffered bytes are not lost (E17);
 //! - an error in either direction ends the whole connection at once.
 //!
-//! Tests: `tests/proxy.rs` (timing, half-close, cleanup), `tests/proxy_tcp.rs`, and the
-//! simulation (`tests/sim_*.rs`).
+//! Tests: `tests/proxy/proxy.rs` (timing, half-close, cleanup), `tests/proxy/proxy_tcp.rs`, and the
+//! simulation (`tests/proxy/sim_*.rs`).
 
 use std::cell::RefCell;
 use std::io;

@@ -1,6 +1,6 @@
 //! The relay's rules. [`Rules::default`] is the relay as it must be, and the only rules a build
 //! without the `twins` feature has: a broken twin of the relay is this relay with one rule
-//! off, which the simulation properties (`tests/sim_schedules.rs` of the workspace root) must
+//! off, which the simulation properties (`tests/proxy/sim_schedules.rs` of the workspace root) must
 //! reject. The feature, which only the workspace's tests enable, makes this module public and
 //! adds [`Config::with_rules`](crate::server::Config::with_rules).
 

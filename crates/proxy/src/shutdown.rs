@@ -7,7 +7,7 @@
 //! a [`Listener`] created after [`Shutdown::trigger`] sees it at once; and the coordinator can
 //! wait with [`Shutdown::drained`] until every listener, i.e. every worker, is gone.
 //!
-//! Its state is one mutex from `crate::sync`, so the loom models (`tests/loom_shutdown.rs`)
+//! Its state is one mutex from `crate::sync`, so the loom models (`tests/loom_models/loom_shutdown.rs`)
 //! check this very code. Wake-ups are registered and the flag re-checked under the same lock,
 //! which is what makes a lost wake-up impossible.
 

@@ -1,7 +1,7 @@
 //! The proxy on every core (`proxy::cores`), over real loopback sockets: listeners that share
 //! one port, refused when the port is taken (even by another proxy's group), and servers on
 //! threads of their own whose summaries add up.
-mod tcp_support;
+use crate::tcp_support;
 
 use std::net::TcpListener;
 use std::time::Duration;

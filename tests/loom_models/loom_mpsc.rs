@@ -7,7 +7,7 @@
 //! Run with `bash ci/loom.sh`.
 #![cfg(channel_patterns_loom)]
 
-mod loom_support;
+use crate::loom_support;
 
 use std::future::Future;
 use std::pin::Pin;

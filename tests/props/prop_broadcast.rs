@@ -14,7 +14,7 @@
 //!
 //! The property has twins (the model with one rule changed), which it must reject.
 
-mod prop_support;
+use crate::prop_support;
 
 use std::cell::RefCell;
 use std::future::Future;
@@ -612,7 +612,7 @@ fn edge_capacity_1_two_sends_lag_by_exactly_1() {
 
 /// Writes the twins' failing seeds into proptest-regressions/prop_broadcast.txt (kept in git),
 /// so that the property replays those cases first. Run by hand after adding a twin:
-/// `cargo test --test prop_broadcast -- --ignored record_regressions`.
+/// `cargo test --test props prop_broadcast -- --ignored record_regressions`.
 #[test]
 #[ignore = "writes proptest-regressions/prop_broadcast.txt"]
 fn record_regressions() {

@@ -1,6 +1,6 @@
 //! Idle tracking (`idle`), the rule and clock behind the proxy's idle timeout, in paused time:
 //! the rule's edge, the deadline each activity moves, and the monitor waking exactly then.
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

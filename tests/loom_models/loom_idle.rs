@@ -4,7 +4,7 @@
 //! Run with `bash ci/loom.sh`.
 #![cfg(channel_patterns_loom)]
 
-mod loom_support;
+use crate::loom_support;
 
 use loom::sync::Arc;
 use loom::sync::atomic::{AtomicBool, AtomicU64, Ordering::SeqCst};

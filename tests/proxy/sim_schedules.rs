@@ -24,8 +24,8 @@
 //! bytes a full writer could not take); the properties reject it, and print the shrunk
 //! schedule. Failing schedules persist in `proptest-regressions/sim_schedules.txt`.
 //! `ci/deep.sh` runs many more schedules (`PROPTEST_CASES`).
-mod prop_support;
-mod sim_support;
+use crate::prop_support;
+use crate::sim_support;
 
 use std::collections::HashMap;
 use std::fmt::Write as _;

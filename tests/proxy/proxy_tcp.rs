@@ -1,7 +1,7 @@
 //! The proxy over real loopback TCP, in real time: every byte of many concurrent connections,
 //! half-close, an unreachable upstream, and draining at shutdown. Waits are bounded
 //! (`tcp_support::BOUND`) and loops are finite: these tests stop by themselves.
-mod tcp_support;
+use crate::tcp_support;
 
 use std::time::Duration;
 
@@ -25,7 +25,7 @@ fn lcg(state: &mut u64) -> u64 {
 
 /// 100 concurrent connections, each with its own pseudo-random payload of up to 1 MiB each
 /// way: every byte arrives, in order, both ways. (A smoke test on real sockets: delivery under
-/// faults is `tests/sim_schedules.rs`'s.)
+/// faults is `tests/proxy/sim_schedules.rs`'s.)
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_hundred_connections_deliver_every_byte_both_ways() {
     const CONNECTIONS: usize = 100;

@@ -10,7 +10,7 @@
 //! rule changed) and show that it is rejected, printing the shrunk counterexample
 //! (`prop_support::counterexample`).
 
-mod prop_support;
+use crate::prop_support;
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;

@@ -11,7 +11,7 @@
 //!
 //! The property has twins (the model with one rule changed), which it must reject.
 
-mod prop_support;
+use crate::prop_support;
 
 use std::task::Poll;
 
@@ -359,7 +359,7 @@ fn edge_try_recv_ok_terminates_the_receiver() {
 
 /// Writes the twins' failing seeds into proptest-regressions/prop_oneshot.txt (kept in git),
 /// so that the property replays those cases first. Run by hand after adding a twin:
-/// `cargo test --test prop_oneshot -- --ignored record_regressions`.
+/// `cargo test --test props prop_oneshot -- --ignored record_regressions`.
 #[test]
 #[ignore = "writes proptest-regressions/prop_oneshot.txt"]
 fn record_regressions() {

@@ -5,7 +5,7 @@
 //! tokio (1.54) does where tokio has the same thing. Run with `bash ci/loom.sh loom_runtime`.
 #![cfg(channel_patterns_loom)]
 
-mod loom_support;
+use crate::loom_support;
 
 use std::future::Future;
 use std::pin::pin;

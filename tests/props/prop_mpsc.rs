@@ -12,7 +12,7 @@
 //!
 //! Each property has twins (the model with one rule changed), which it must reject.
 
-mod prop_support;
+use crate::prop_support;
 
 use std::future::Future;
 use std::pin::Pin;
@@ -752,7 +752,7 @@ fn edge_full_then_closed_try_send_says_closed() {
 
 /// Writes the twins' failing seeds into proptest-regressions/prop_mpsc.txt (kept in git), so
 /// that the properties replay those cases first. Run by hand after adding a twin:
-/// `cargo test --test prop_mpsc -- --ignored record_regressions`.
+/// `cargo test --test props prop_mpsc -- --ignored record_regressions`.
 #[test]
 #[ignore = "writes proptest-regressions/prop_mpsc.txt"]
 fn record_regressions() {

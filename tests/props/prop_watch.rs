@@ -15,7 +15,7 @@
 //!
 //! The properties have twins (the model with one rule changed), which they must reject.
 
-mod prop_support;
+use crate::prop_support;
 
 use std::cell::RefCell;
 use std::future::Future;
@@ -812,7 +812,7 @@ fn edge_a_failed_send_stores_nothing() {
 
 /// Writes the twins' failing seeds into proptest-regressions/prop_watch.txt (kept in git), so
 /// that the properties replay those cases first. Run by hand after adding a twin:
-/// `cargo test --test prop_watch -- --ignored record_regressions`.
+/// `cargo test --test props prop_watch -- --ignored record_regressions`.
 #[test]
 #[ignore = "writes proptest-regressions/prop_watch.txt"]
 fn record_regressions() {

@@ -1,6 +1,6 @@
 //! The relay behind the `watch-idle-timeout` pattern and the proxy (`proxy::relay`), over
 //! in-memory duplex streams in paused time: exact idle timeout, half-close, errors, cleanup.
-mod common;
+use crate::common;
 
 use std::time::Duration;
 

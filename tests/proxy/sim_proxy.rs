@@ -1,7 +1,7 @@
 //! The proxy's server on a simulated network (turmoil): each test is a client host, the proxy
 //! host and an upstream host, in simulated time, with the network misbehaving on purpose.
 //! Every timing assertion here is exact: the clock is simulated.
-mod sim_support;
+use crate::sim_support;
 
 use std::time::Duration;
 
