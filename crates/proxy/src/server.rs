@@ -229,48 +229,67 @@ async fn handle<C: Connect>(
     connector: &C,
     config: &Config,
 ) {
-    let mut report = Reporter::new(peer, config.reports.clone());
-    let end = connect_and_relay(client, peer, connector, config, &mut report.0.upstream).await;
+    let mut report = Reporter::new(peer, config.reports.as_ref());
+    let end = connect_and_relay(client, peer, connector, config, &mut report).await;
     if let End::Relayed(outcome) = end {
         log_closed(peer, outcome);
     }
-    report.0.end = end;
+    report.end(end);
 }
 
 /// A connection's [`Report`], sent when the connection's task ends: at its end, or when the
-/// drain timeout drops it (then with [`End::ClosedAtDrain`]).
-struct Reporter(Report, Option<mpsc::UnboundedSender<Report>>);
+/// drain timeout drops it (then with [`End::ClosedAtDrain`]). Boxed, and only when reports are
+/// wanted: the connection's task holds it across the relay, and each byte of that task is a
+/// byte of memory per open connection.
+struct Reporter(Option<Box<(Report, mpsc::UnboundedSender<Report>)>>);
 
 impl Reporter {
-    fn new(peer: SocketAddr, to: Option<mpsc::UnboundedSender<Report>>) -> Self {
-        let report = Report {
-            peer,
-            upstream: None,
-            ended_at: Instant::now(),
-            end: End::ClosedAtDrain,
-        };
-        Reporter(report, to)
+    fn new(peer: SocketAddr, to: Option<&mpsc::UnboundedSender<Report>>) -> Self {
+        Reporter(to.map(|to| {
+            let report = Report {
+                peer,
+                upstream: None,
+                ended_at: Instant::now(),
+                end: End::ClosedAtDrain,
+            };
+            Box::new((report, to.clone()))
+        }))
+    }
+
+    /// The upstream connection was made, now, with the proxy's address `via` on it.
+    fn upstream(&mut self, via: Option<SocketAddr>) {
+        if let Some(pending) = &mut self.0 {
+            pending.0.upstream = Some((Instant::now(), via));
+        }
+    }
+
+    /// How the connection ended.
+    fn end(&mut self, end: End) {
+        if let Some(pending) = &mut self.0 {
+            pending.0.end = end;
+        }
     }
 }
 
 impl Drop for Reporter {
     fn drop(&mut self) {
-        if let Some(to) = &self.1 {
-            self.0.ended_at = Instant::now();
+        if let Some(pending) = self.0.take() {
+            let (mut report, to) = *pending;
+            report.ended_at = Instant::now();
             // A receiver that is gone wants no more reports; the connection is over either way.
-            let _ = to.send(self.0);
+            let _ = to.send(report);
         }
     }
 }
 
-/// Connects upstream and relays; records in `upstream` when the upstream connection was made
-/// and the proxy's address on it. Returns how the connection ended.
+/// Connects upstream and relays; tells `report` when the upstream connection was made and the
+/// proxy's address on it. Returns how the connection ended.
 async fn connect_and_relay<C: Connect>(
     client: impl Connection,
     peer: SocketAddr,
     connector: &C,
     config: &Config,
-    upstream_at: &mut Option<(Instant, Option<SocketAddr>)>,
+    report: &mut Reporter,
 ) -> End {
     let upstream = match tokio::time::timeout(
         config.idle_timeout,
@@ -294,7 +313,7 @@ async fn connect_and_relay<C: Connect>(
     if let Some(via) = via {
         debug!(%peer, %via, upstream = %config.upstream, "upstream connected");
     }
-    *upstream_at = Some((Instant::now(), via));
+    report.upstream(via);
     // Small writes (prompts, acks) go out at once, as they would without a proxy.
     client.send_small_writes_at_once();
     upstream.send_small_writes_at_once();
