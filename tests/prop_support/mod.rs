@@ -1,23 +1,30 @@
 //! The one harness of the property suites (`tests/props/prop_*.rs`), and its vocabulary:
 //!
+//! - a [`Suite`] states what one property compares: tokio's channel, the reference model of
+//!   `channel_models`, its twins, and the cases; [`suite_tests!`] derives from it the property,
+//!   the committed seeds' check, their recording, and the check that the search is not vacuous.
+//!   A suite's module holds its suite, its own twins' assertions and its edge cases, nothing else;
 //! - a [`Channel`] is a thing under comparison: it takes an `Op` and answers an `Outcome`
-//!   ([`Channel::apply`]), and says what every accessor shows ([`Channel::observe`]). Each suite
-//!   has three kinds: `Tokio` (tokio's real channel, hand-polled), the reference model of
-//!   `channel_models`, and `Twin`s;
-//! - a **twin** is the reference model with exactly one rule changed, its **flaw** (`Flaw`): it
-//!   wraps the model and overrides that one rule, delegating everything else;
+//!   ([`Channel::apply`]), and says what every accessor shows ([`Channel::observe`]);
+//! - a **twin** is the reference model with exactly one rule changed, its **flaw**: it wraps
+//!   the model and overrides that one rule, delegating everything else;
 //! - [`check`] runs one op sequence on tokio and on a model (or a twin) and compares the outcome
 //!   of every op, and every observation, initially and after every step;
 //! - a [`Case`] is what a property generates: a setup (the capacity, the initial value, ...)
 //!   and the ops;
-//! - [`rejected`] shows that a twin fails the property: proptest's shrunk counterexample
+//! - [`twin_rejected`] shows that a twin fails the property: proptest's shrunk counterexample
 //!   ([`counterexample`], a fixed seed) and that case made minimal ([`minimise`]);
+//!   [`edge_case`] pins one case that the model passes and a twin fails;
 //! - [`reaches_every_outcome`] shows that the random cases are not vacuous: they reach every
 //!   outcome the model can give;
 //! - [`persisted`]: the config of every property, failures kept in `proptest-regressions/` at
 //!   the top of the repository and replayed first; [`record`] writes a twin's failing seed
 //!   there.
-#![allow(dead_code, reason = "each property suite uses a different subset")]
+#![allow(
+    dead_code,
+    unused_macros,
+    reason = "the proxy's binary uses only the search"
+)]
 
 use std::collections::BTreeSet;
 use std::fmt::Debug;
@@ -77,6 +84,162 @@ where
         }
     }
     Ok(())
+}
+
+/// One property: tokio's channel against the reference model, on random cases, and the twins
+/// it must reject. A suite states these; the harness does the rest, the same way for every
+/// suite ([`suite_tests!`]).
+pub trait Suite {
+    /// Names the suite in the regressions file's comments.
+    const NAME: &'static str;
+    /// The regressions file, `proptest-regressions/<FILE>.txt`; suites of one channel share one.
+    const FILE: &'static str;
+    /// Random cases per run, unless `PROPTEST_CASES` says otherwise.
+    const CASES: u32;
+    /// What a channel is made with: a capacity, an initial value, or `()`.
+    type Setup: Clone + Debug;
+    /// One step.
+    type Op: Clone + Debug + Simpler;
+    /// What a step produces.
+    type Outcome: PartialEq + Debug;
+    /// What every accessor says between steps.
+    type Observed: PartialEq + Debug;
+    /// The rule a twin changes.
+    type Flaw: Copy + Debug + 'static;
+    /// Every twin of the suite: the property must reject each one.
+    const FLAWS: &'static [Self::Flaw];
+    /// Every label [`Suite::outcomes`] must report over the random cases.
+    const OUTCOMES: &'static [&'static str];
+
+    /// The random cases.
+    fn cases() -> impl Strategy<Value = Case<Self::Setup, Self::Op>>;
+    /// Simpler setups than `setup`, for [`minimise`]; none by default.
+    fn lower_setup(_setup: &Self::Setup) -> Vec<Self::Setup> {
+        Vec::new()
+    }
+    /// Tokio's channel, made with `setup`.
+    fn tokio(
+        setup: &Self::Setup,
+    ) -> impl Channel<Op = Self::Op, Outcome = Self::Outcome, Observed = Self::Observed>;
+    /// The reference model, made with `setup`.
+    fn model(
+        setup: &Self::Setup,
+    ) -> impl Channel<Op = Self::Op, Outcome = Self::Outcome, Observed = Self::Observed>;
+    /// The twin of `flaw`, made with `setup`.
+    fn twin(
+        setup: &Self::Setup,
+        flaw: Self::Flaw,
+    ) -> impl Channel<Op = Self::Op, Outcome = Self::Outcome, Observed = Self::Observed>;
+    /// The steps of `case`: its ops, unless the suite adds some (a final drain, ...).
+    fn steps(case: &Case<Self::Setup, Self::Op>) -> Vec<Self::Op> {
+        case.ops.clone()
+    }
+    /// Runs `case` on the reference model and reports the label of each outcome it reaches.
+    fn outcomes(case: Case<Self::Setup, Self::Op>, seen: &mut dyn FnMut(&'static str));
+}
+
+/// The property on `case`: tokio against the reference model, or against the twin of `flaw`.
+pub fn run<S: Suite>(
+    case: &Case<S::Setup, S::Op>,
+    flaw: Option<S::Flaw>,
+) -> Result<(), TestCaseError> {
+    let steps = S::steps(case);
+    let mut tokio = S::tokio(&case.setup);
+    match flaw {
+        None => check(&mut tokio, &mut S::model(&case.setup), &steps),
+        Some(flaw) => check(&mut tokio, &mut S::twin(&case.setup, flaw), &steps),
+    }
+}
+
+/// The property: tokio agrees with the model on [`Suite::CASES`] random cases, after the seeds
+/// of the suite's regressions file.
+pub fn agrees_with_the_model<S: Suite>() {
+    let mut runner = TestRunner::new(persisted(S::FILE, S::CASES));
+    if let Err(error) = runner.run(&S::cases(), |case| run::<S>(&case, None)) {
+        panic!("{}: {error}", S::NAME);
+    }
+}
+
+/// Runs the property's search against the twin of `flaw`, which must fail it; returns and
+/// prints the counterexample, shrunk and minimal.
+pub fn twin_rejected<S: Suite>(flaw: S::Flaw) -> Rejection<S::Setup, S::Op> {
+    rejected(S::cases(), S::lower_setup, |case| {
+        run::<S>(case, Some(flaw))
+    })
+}
+
+/// A fixed case, run every time: tokio and the model agree on it, and the twin of `flaw` does
+/// not. The seeds replay random cases around the same edges; this pins the exact case.
+pub fn edge_case<S: Suite>(setup: S::Setup, ops: Vec<S::Op>, flaw: S::Flaw) {
+    let case = Case { setup, ops };
+    if let Err(why) = run::<S>(&case, None) {
+        panic!("the model disagrees with tokio on {case:?}: {why}");
+    }
+    assert!(
+        run::<S>(&case, Some(flaw)).is_err(),
+        "{flaw:?} passes {case:?}"
+    );
+}
+
+/// Writes a seed that rejects each twin into the suite's regressions file.
+pub fn record_regressions<S: Suite>() {
+    for &flaw in S::FLAWS {
+        record(
+            S::FILE,
+            &format!("{} twin {flaw:?}", S::NAME),
+            S::cases(),
+            |case| run::<S>(&case, Some(flaw)),
+        );
+    }
+}
+
+/// The committed seeds replay a case that rejects each twin, every run.
+pub fn committed_seeds_reject_every_twin<S: Suite>() {
+    for &flaw in S::FLAWS {
+        assert_seeds_reject(
+            S::FILE,
+            &format!("{} twin {flaw:?}", S::NAME),
+            S::cases(),
+            |case| run::<S>(&case, Some(flaw)),
+        );
+    }
+}
+
+/// The search is not vacuous: 1024 random cases reach every one of [`Suite::OUTCOMES`].
+pub fn search_reaches_every_outcome<S: Suite>() {
+    reaches_every_outcome(S::cases(), 1024, S::outcomes, S::OUTCOMES);
+}
+
+/// The tests every [`Suite`] has, in a module of their own (`$module`): the property, the
+/// committed seeds' check, the seeds' recording (ignored: run it by hand after adding a twin,
+/// `cargo test --test props -- --ignored record_regressions`), and the search's reach.
+macro_rules! suite_tests {
+    ($module:ident: $suite:ty) => {
+        mod $module {
+            use super::*;
+
+            #[test]
+            fn agrees_with_the_model() {
+                $crate::prop_support::agrees_with_the_model::<$suite>();
+            }
+
+            #[test]
+            fn committed_seeds_reject_every_twin() {
+                $crate::prop_support::committed_seeds_reject_every_twin::<$suite>();
+            }
+
+            #[test]
+            #[ignore = "writes the suite's file in proptest-regressions/"]
+            fn record_regressions() {
+                $crate::prop_support::record_regressions::<$suite>();
+            }
+
+            #[test]
+            fn search_reaches_every_outcome() {
+                $crate::prop_support::search_reaches_every_outcome::<$suite>();
+            }
+        }
+    };
 }
 
 /// A generated test case: how the channel is made, and the ops applied to it.

@@ -3,6 +3,7 @@
 //! module per suite.
 
 #[path = "../prop_support/mod.rs"]
+#[macro_use]
 mod prop_support;
 
 mod model_handles;

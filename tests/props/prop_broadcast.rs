@@ -23,12 +23,8 @@ use std::rc::Rc;
 use std::task::Poll;
 
 use channel_models::broadcast::{Broadcast, ReceiverId, Recv, SenderId, TryRecv};
-use prop_support::{
-    Case, Channel, Simpler, assert_seeds_reject, case, check, nth, persisted, pick,
-    reaches_every_outcome, record, rejected,
-};
+use prop_support::{Case, Channel, Simpler, Suite, case, edge_case, nth, pick, twin_rejected};
 use proptest::prelude::*;
-use proptest::test_runner::TestCaseError;
 use tokio::sync::broadcast;
 use tokio::sync::broadcast::error::{RecvError, TryRecvError};
 use tokio_test::task::{self, Spawn};
@@ -462,22 +458,99 @@ impl Channel for Tokio {
 }
 
 // ---------------------------------------------------------------------------------------------
-// The property.
+// The suite.
 
-/// The property on `case`, against `model`.
-fn check_broadcast<R: Rules>(
-    case: &Case<usize, Op>,
-    model: (R, SenderId, ReceiverId),
-) -> Result<(), TestCaseError> {
-    let (model, tx, rx) = model;
-    // tokio's first handles are ids 0, and so are the model's.
-    prop_assert_eq!((tx, rx), (SenderId(0), ReceiverId(0)));
-    check(
-        &mut Tokio::channel(case.setup),
-        &mut Model(model),
-        &case.ops,
-    )
+/// The model `(model, tx, rx)` under comparison, whose first handles are ids 0, as tokio's are.
+fn first_handles<R: Rules>((model, tx, rx): (R, SenderId, ReceiverId)) -> Model<R> {
+    assert_eq!((tx, rx), (SenderId(0), ReceiverId(0)));
+    Model(model)
 }
+
+/// guide: broadcast (all sections) - tokio behaves as `channel_models::broadcast` says, step by
+/// step.
+struct Property;
+
+impl Suite for Property {
+    const NAME: &'static str = "broadcast";
+    const FILE: &'static str = "prop_broadcast";
+    const CASES: u32 = 256;
+    type Setup = usize;
+    type Op = Op;
+    type Outcome = Outcome;
+    type Observed = Observed;
+    type Flaw = Flaw;
+    const FLAWS: &'static [Flaw] = &[Flaw::IgnoresRounding, Flaw::LagOffByOne];
+    const OUTCOMES: &'static [&'static str] = &[
+        "no handle",
+        "created",
+        "done",
+        "cancelled nothing",
+        "send Ok",
+        "send Err",
+        "try_recv Ok",
+        "try_recv Empty",
+        "try_recv Lagged",
+        "try_recv Closed",
+        "recv Ok",
+        "recv Lagged",
+        "recv Closed",
+        "recv Pending",
+        "pending recv woken",
+        "pending recv not woken",
+        "receiver behind by more than the capacity",
+        "channel full",
+        "every sender gone, a receiver alive",
+    ];
+
+    /// Capacities 1..=9: powers of two and, more often, not; up to 50 ops.
+    fn cases() -> impl Strategy<Value = Case<usize, Op>> {
+        case(1..=9usize, op(), 50)
+    }
+    fn lower_setup(capacity: &usize) -> Vec<usize> {
+        (1..*capacity).collect()
+    }
+    fn tokio(capacity: &usize) -> impl Channel<Op = Op, Outcome = Outcome, Observed = Observed> {
+        Tokio::channel(*capacity)
+    }
+    fn model(capacity: &usize) -> impl Channel<Op = Op, Outcome = Outcome, Observed = Observed> {
+        first_handles(Broadcast::<V>::channel(*capacity))
+    }
+    fn twin(
+        capacity: &usize,
+        flaw: Flaw,
+    ) -> impl Channel<Op = Op, Outcome = Outcome, Observed = Observed> {
+        first_handles(Twin::channel(*capacity, flaw))
+    }
+    fn outcomes(case: Case<usize, Op>, seen: &mut dyn FnMut(&'static str)) {
+        let mut model = Model(Broadcast::<V>::channel(case.setup).0);
+        for op in &case.ops {
+            seen(label(&model.apply(op)));
+            let observed = model.observe();
+            for r in &observed.receivers {
+                match r.recv_woken {
+                    Some(true) => seen("pending recv woken"),
+                    Some(false) => seen("pending recv not woken"),
+                    None => {}
+                }
+                if r.len.is_some_and(|n| n > model.0.capacity()) {
+                    seen("receiver behind by more than the capacity");
+                }
+            }
+            if observed
+                .senders
+                .first()
+                .is_some_and(|s| s.len == model.0.capacity())
+            {
+                seen("channel full");
+            }
+            if observed.senders.is_empty() && !observed.receivers.is_empty() {
+                seen("every sender gone, a receiver alive");
+            }
+        }
+    }
+}
+
+suite_tests!(property: Property);
 
 fn op() -> impl Strategy<Value = Op> {
     let h = || 0..8usize;
@@ -492,25 +565,6 @@ fn op() -> impl Strategy<Value = Op> {
         4 => h().prop_map(Op::PollRecv),
         1 => h().prop_map(Op::CancelRecv),
     ]
-}
-
-/// Capacities 1..=9: powers of two and, more often, not; up to 50 ops.
-fn broadcast_case() -> impl Strategy<Value = Case<usize, Op>> {
-    case(1..=9usize, op(), 50)
-}
-
-fn lower_capacity(c: &usize) -> Vec<usize> {
-    (1..*c).collect()
-}
-
-proptest! {
-    #![proptest_config(persisted("prop_broadcast", 256))]
-
-    /// guide: broadcast (all sections) - tokio behaves as `channel_models::broadcast` says, step by step.
-    #[test]
-    fn tokio_broadcast_matches_the_model(case in broadcast_case()) {
-        check_broadcast(&case, Broadcast::<V>::channel(case.setup))?;
-    }
 }
 
 /// The guide's own lagging example, on the model alone: channel(2), five sends, then
@@ -533,12 +587,6 @@ fn model_reproduces_the_guide_lagging_example() {
 // ---------------------------------------------------------------------------------------------
 // The twins are rejected.
 
-fn twin_rejected(flaw: Flaw) -> prop_support::Rejection<usize, Op> {
-    rejected(broadcast_case(), lower_capacity, |case| {
-        check_broadcast(case, Twin::channel(case.setup, flaw))
-    })
-}
-
 fn sends(case: &Case<usize, Op>) -> usize {
     case.ops
         .iter()
@@ -550,7 +598,7 @@ fn sends(case: &Case<usize, Op>) -> usize {
 /// not a power of two, once more than `n` messages were sent.
 #[test]
 fn twin_ignoring_power_of_two_rounding_is_rejected() {
-    let r = twin_rejected(Flaw::IgnoresRounding);
+    let r = twin_rejected::<Property>(Flaw::IgnoresRounding);
     assert!(!r.shrunk.setup.is_power_of_two(), "{:?}", r.shrunk);
     assert!(sends(&r.shrunk) > r.shrunk.setup, "{:?}", r.shrunk);
     // Minimal: channel(3), 4 sends; `Sender::len` then says 4 (the twin: 3).
@@ -563,7 +611,7 @@ fn twin_ignoring_power_of_two_rounding_is_rejected() {
 /// read.
 #[test]
 fn twin_with_lagged_off_by_one_is_rejected() {
-    let r = twin_rejected(Flaw::LagOffByOne);
+    let r = twin_rejected::<Property>(Flaw::LagOffByOne);
     assert!(
         sends(&r.shrunk) > r.shrunk.setup.next_power_of_two(),
         "{:?}",
@@ -580,19 +628,8 @@ fn twin_with_lagged_off_by_one_is_rejected() {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Edge cases, run every time on fixed cases: tokio and the model agree, and the twin that gets
-// the rule wrong does not. (The seeds in proptest-regressions/prop_broadcast.txt replay random
-// cases around the same edges first; these pin the exact cases.)
-
-fn edge_case(capacity: usize, ops: Vec<Op>, flaw: Flaw) {
-    let case = Case {
-        setup: capacity,
-        ops,
-    };
-    check_broadcast(&case, Broadcast::<V>::channel(capacity)).unwrap();
-    let twin = check_broadcast(&case, Twin::channel(capacity, flaw));
-    assert!(twin.is_err(), "{flaw:?} passes {case:?}");
-}
+// Edge cases (`edge_case`): tokio and the model agree, and the twin that gets the rule wrong
+// does not.
 
 fn send(value: V) -> Op {
     Op::Send { tx: 0, value }
@@ -601,42 +638,13 @@ fn send(value: V) -> Op {
 #[test]
 fn edge_capacity_3_keeps_4_messages() {
     let ops = vec![send(1), send(2), send(3), send(4), Op::TryRecv(0)];
-    edge_case(3, ops, Flaw::IgnoresRounding);
+    edge_case::<Property>(3, ops, Flaw::IgnoresRounding);
 }
 
 #[test]
 fn edge_capacity_1_two_sends_lag_by_exactly_1() {
     let ops = vec![send(1), send(2), Op::TryRecv(0), Op::TryRecv(0)];
-    edge_case(1, ops, Flaw::LagOffByOne);
-}
-
-/// Writes the twins' failing seeds into proptest-regressions/prop_broadcast.txt (kept in git),
-/// so that the property replays those cases first. Run by hand after adding a twin:
-/// `cargo test --test props prop_broadcast -- --ignored record_regressions`.
-#[test]
-#[ignore = "writes proptest-regressions/prop_broadcast.txt"]
-fn record_regressions() {
-    for flaw in [Flaw::IgnoresRounding, Flaw::LagOffByOne] {
-        record(
-            "prop_broadcast",
-            &format!("twin {flaw:?}"),
-            broadcast_case(),
-            |case| check_broadcast(&case, Twin::channel(case.setup, flaw)),
-        );
-    }
-}
-
-/// The committed seeds replay a case that rejects each twin, every run.
-#[test]
-fn committed_seeds_reject_every_twin() {
-    for flaw in [Flaw::IgnoresRounding, Flaw::LagOffByOne] {
-        assert_seeds_reject(
-            "prop_broadcast",
-            &format!("{flaw:?}"),
-            broadcast_case(),
-            |case| check_broadcast(&case, Twin::channel(case.setup, flaw)),
-        );
-    }
+    edge_case::<Property>(1, ops, Flaw::LagOffByOne);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -659,60 +667,4 @@ fn label(outcome: &Outcome) -> &'static str {
         Outcome::Polled(Poll::Ready(Recv::Closed)) => "recv Closed",
         Outcome::Polled(Poll::Pending) => "recv Pending",
     }
-}
-
-#[test]
-fn search_reaches_every_outcome() {
-    reaches_every_outcome(
-        broadcast_case(),
-        512,
-        |case, seen| {
-            let mut model = Model(Broadcast::<V>::channel(case.setup).0);
-            for op in &case.ops {
-                seen(label(&model.apply(op)));
-                let observed = model.observe();
-                for r in &observed.receivers {
-                    match r.recv_woken {
-                        Some(true) => seen("pending recv woken"),
-                        Some(false) => seen("pending recv not woken"),
-                        None => {}
-                    }
-                    if r.len.is_some_and(|n| n > model.0.capacity()) {
-                        seen("receiver behind by more than the capacity");
-                    }
-                }
-                if observed
-                    .senders
-                    .first()
-                    .is_some_and(|s| s.len == model.0.capacity())
-                {
-                    seen("channel full");
-                }
-                if observed.senders.is_empty() && !observed.receivers.is_empty() {
-                    seen("every sender gone, a receiver alive");
-                }
-            }
-        },
-        &[
-            "no handle",
-            "created",
-            "done",
-            "cancelled nothing",
-            "send Ok",
-            "send Err",
-            "try_recv Ok",
-            "try_recv Empty",
-            "try_recv Lagged",
-            "try_recv Closed",
-            "recv Ok",
-            "recv Lagged",
-            "recv Closed",
-            "recv Pending",
-            "pending recv woken",
-            "pending recv not woken",
-            "receiver behind by more than the capacity",
-            "channel full",
-            "every sender gone, a receiver alive",
-        ],
-    );
 }

@@ -12,22 +12,18 @@
 //!
 //! Each property has twins (the model with one rule changed), which it must reject.
 
-use crate::prop_support;
-
 use std::future::Future;
 use std::pin::Pin;
 use std::rc::Rc;
 use std::task::Poll;
 
+use crate::prop_support::{
+    Case, Channel, Simpler, Suite, case, edge_case, pick, run, twin_rejected,
+};
 use channel_models::mpsc::{
     Flavor, Mpsc, Observed, Op, Outcome, ReceiverState, TryRecvError, TrySendError, Waiting,
 };
-use prop_support::{
-    Case, Channel, Simpler, assert_seeds_reject, case, check, persisted, reaches_every_outcome,
-    record, rejected,
-};
 use proptest::prelude::*;
-use proptest::test_runner::TestCaseError;
 use tokio::sync::mpsc;
 use tokio_test::task::{self, Spawn};
 
@@ -270,7 +266,7 @@ impl<S: TxHalf> Channel for Tokio<S> {
                 }
             }
             Op::PollSend { send } | Op::CancelSend { send } => {
-                let Some(i) = prop_support::pick(&self.sends, *send) else {
+                let Some(i) = pick(&self.sends, *send) else {
                     return Outcome::NoSend;
                 };
                 if let Op::CancelSend { .. } = op {
@@ -448,32 +444,153 @@ impl Channel for Twin {
 }
 
 // ---------------------------------------------------------------------------------------------
-// The harness.
+// The suites.
 
 /// The ops of `case`, then as many `try_recv`s as there were steps plus one: whatever is left
 /// buffered comes out in the same order on both sides, and then the same error.
-fn with_drain(ops: &[Op<u32>]) -> Vec<Op<u32>> {
-    let drain = std::iter::repeat_n(Op::TryRecv, ops.len() + 1);
-    ops.iter().cloned().chain(drain).collect()
+fn with_drain<S>(case: &Case<S, Op<u32>>) -> Vec<Op<u32>> {
+    let drain = std::iter::repeat_n(Op::TryRecv, case.ops.len() + 1);
+    case.ops.iter().cloned().chain(drain).collect()
 }
 
-/// The bounded property on `case`, against `model`.
-fn check_bounded(
-    case: &Case<usize, Op<u32>>,
-    model: &mut dyn Channel<Op = Op<u32>, Outcome = Outcome<u32>, Observed = Observed>,
-) -> Result<(), TestCaseError> {
-    let mut tokio = Tokio::new(mpsc::channel::<u32>(case.setup));
-    check(&mut tokio, model, &with_drain(&case.ops))
+/// The bounded channel behaves as the model says, step by step: capacities 1..=4.
+struct Bounded;
+
+impl Suite for Bounded {
+    const NAME: &'static str = "bounded";
+    const FILE: &'static str = "prop_mpsc";
+    const CASES: u32 = 1024;
+    type Setup = usize;
+    type Op = Op<u32>;
+    type Outcome = Outcome<u32>;
+    type Observed = Observed;
+    type Flaw = Flaw;
+    const FLAWS: &'static [Flaw] = &[
+        Flaw::FullBeforeClosed,
+        Flaw::CapacityIsLen,
+        Flaw::CloseDropsBuffered,
+        Flaw::TrySendOvertakesWaitingSend,
+        Flaw::WaitingSendsNeverWoken,
+    ];
+    const OUTCOMES: &'static [&'static str] = &[
+        "no sender",
+        "no receiver",
+        "done",
+        "try_recv Ok",
+        "try_recv Empty",
+        "try_recv Disconnected",
+        "recv Ready(Some)",
+        "recv Ready(None)",
+        "recv Pending",
+        "pending recv woken",
+        "pending recv not woken",
+        "closed with messages buffered",
+        "every sender gone with messages buffered",
+        "no send waiting",
+        "send cancelled",
+        "try_send Ok",
+        "try_send Full",
+        "try_send Full while a slot is granted",
+        "try_send Closed",
+        "send Ready(Ok)",
+        "send Ready(Err)",
+        "send Pending",
+        "waiting send Ready(Ok)",
+        "waiting send Ready(Err)",
+        "waiting send still Pending",
+        "two sends waiting",
+        "waiting send woken",
+        "one send granted a slot, another still queued",
+        "closed while a send holds a granted slot",
+        "waiting send refused by close",
+    ];
+
+    fn cases() -> impl Strategy<Value = Case<usize, Op<u32>>> {
+        case(1..=4usize, op(true), 47).prop_map(numbered)
+    }
+    fn lower_setup(capacity: &usize) -> Vec<usize> {
+        (1..*capacity).collect()
+    }
+    fn tokio(
+        capacity: &usize,
+    ) -> impl Channel<Op = Op<u32>, Outcome = Outcome<u32>, Observed = Observed> {
+        Tokio::new(mpsc::channel::<u32>(*capacity))
+    }
+    fn model(
+        capacity: &usize,
+    ) -> impl Channel<Op = Op<u32>, Outcome = Outcome<u32>, Observed = Observed> {
+        Model(Mpsc::new(Flavor::Bounded(*capacity)))
+    }
+    fn twin(
+        capacity: &usize,
+        flaw: Flaw,
+    ) -> impl Channel<Op = Op<u32>, Outcome = Outcome<u32>, Observed = Observed> {
+        Twin::new(Flavor::Bounded(*capacity), flaw)
+    }
+    fn steps(case: &Case<usize, Op<u32>>) -> Vec<Op<u32>> {
+        with_drain(case)
+    }
+    fn outcomes(case: Case<usize, Op<u32>>, seen: &mut dyn FnMut(&'static str)) {
+        labels(&mut Mpsc::new(Flavor::Bounded(case.setup)), &case.ops, seen);
+    }
 }
 
-/// The unbounded property on `case`, against `model`.
-fn check_unbounded(
-    case: &Case<(), Op<u32>>,
-    model: &mut dyn Channel<Op = Op<u32>, Outcome = Outcome<u32>, Observed = Observed>,
-) -> Result<(), TestCaseError> {
-    let mut tokio = Tokio::new(mpsc::unbounded_channel::<u32>());
-    check(&mut tokio, model, &with_drain(&case.ops))
+/// The unbounded channel behaves as the model says, step by step.
+struct Unbounded;
+
+impl Suite for Unbounded {
+    const NAME: &'static str = "unbounded";
+    const FILE: &'static str = "prop_mpsc";
+    const CASES: u32 = 1024;
+    type Setup = ();
+    type Op = Op<u32>;
+    type Outcome = Outcome<u32>;
+    type Observed = Observed;
+    type Flaw = Flaw;
+    const FLAWS: &'static [Flaw] = &[Flaw::LastSenderDropLosesMessages];
+    const OUTCOMES: &'static [&'static str] = &[
+        "no sender",
+        "no receiver",
+        "done",
+        "try_recv Ok",
+        "try_recv Empty",
+        "try_recv Disconnected",
+        "recv Ready(Some)",
+        "recv Ready(None)",
+        "recv Pending",
+        "pending recv woken",
+        "pending recv not woken",
+        "closed with messages buffered",
+        "every sender gone with messages buffered",
+        "send Ok",
+        "send Err",
+    ];
+
+    fn cases() -> impl Strategy<Value = Case<(), Op<u32>>> {
+        case(Just(()), op(false), 47).prop_map(numbered)
+    }
+    fn tokio(_: &()) -> impl Channel<Op = Op<u32>, Outcome = Outcome<u32>, Observed = Observed> {
+        Tokio::new(mpsc::unbounded_channel::<u32>())
+    }
+    fn model(_: &()) -> impl Channel<Op = Op<u32>, Outcome = Outcome<u32>, Observed = Observed> {
+        Model(Mpsc::new(Flavor::Unbounded))
+    }
+    fn twin(
+        _: &(),
+        flaw: Flaw,
+    ) -> impl Channel<Op = Op<u32>, Outcome = Outcome<u32>, Observed = Observed> {
+        Twin::new(Flavor::Unbounded, flaw)
+    }
+    fn steps(case: &Case<(), Op<u32>>) -> Vec<Op<u32>> {
+        with_drain(case)
+    }
+    fn outcomes(case: Case<(), Op<u32>>, seen: &mut dyn FnMut(&'static str)) {
+        labels(&mut Mpsc::new(Flavor::Unbounded), &case.ops, seen);
+    }
 }
+
+suite_tests!(bounded: Bounded);
+suite_tests!(unbounded: Unbounded);
 
 // ---------------------------------------------------------------------------------------------
 // Strategies.
@@ -515,15 +632,6 @@ fn op(bounded: bool) -> BoxedStrategy<Op<u32>> {
     }
 }
 
-/// Capacities 1..=4, up to 48 ops.
-fn bounded_case() -> impl Strategy<Value = Case<usize, Op<u32>>> {
-    case(1..=4usize, op(true), 47).prop_map(numbered)
-}
-
-fn unbounded_case() -> impl Strategy<Value = Case<(), Op<u32>>> {
-    case(Just(()), op(false), 47).prop_map(numbered)
-}
-
 impl Simpler for Op<u32> {
     fn simpler(&self) -> Vec<Self> {
         match *self {
@@ -540,34 +648,8 @@ impl Simpler for Op<u32> {
     }
 }
 
-fn lower_capacity(c: &usize) -> Vec<usize> {
-    (1..*c).collect()
-}
-
-proptest! {
-    #![proptest_config(persisted("prop_mpsc", 1024))]
-
-    /// The bounded channel behaves as the model says, step by step.
-    #[test]
-    fn bounded_mpsc_agrees_with_the_model(case in bounded_case()) {
-        check_bounded(&case, &mut Model(Mpsc::new(Flavor::Bounded(case.setup))))?;
-    }
-
-    /// The unbounded channel behaves as the model says, step by step.
-    #[test]
-    fn unbounded_mpsc_agrees_with_the_model(case in unbounded_case()) {
-        check_unbounded(&case, &mut Model(Mpsc::new(Flavor::Unbounded)))?;
-    }
-}
-
 // ---------------------------------------------------------------------------------------------
 // The twins are rejected.
-
-fn bounded_twin_rejected(flaw: Flaw) -> prop_support::Rejection<usize, Op<u32>> {
-    rejected(bounded_case(), lower_capacity, |case| {
-        check_bounded(case, &mut Twin::new(Flavor::Bounded(case.setup), flaw))
-    })
-}
 
 fn count(ops: &[Op<u32>], f: impl Fn(&Op<u32>) -> bool) -> usize {
     ops.iter().filter(|op| f(op)).count()
@@ -575,7 +657,7 @@ fn count(ops: &[Op<u32>], f: impl Fn(&Op<u32>) -> bool) -> usize {
 
 #[test]
 fn bounded_twin_where_full_wins_over_closed_is_rejected() {
-    let r = bounded_twin_rejected(Flaw::FullBeforeClosed);
+    let r = twin_rejected::<Bounded>(Flaw::FullBeforeClosed);
     // Minimal: capacity 1, a send fills it, the receiver closes, a try_send gets `Closed`.
     let m = &r.minimal;
     assert_eq!(m.setup, 1, "{m:?}");
@@ -587,7 +669,7 @@ fn bounded_twin_where_full_wins_over_closed_is_rejected() {
 
 #[test]
 fn bounded_twin_where_capacity_is_the_length_is_rejected() {
-    let r = bounded_twin_rejected(Flaw::CapacityIsLen);
+    let r = twin_rejected::<Bounded>(Flaw::CapacityIsLen);
     // Minimal: no op at all (capacity n free, the twin says 0).
     assert!(r.minimal.ops.is_empty(), "{:?}", r.minimal);
     assert!(r.why.contains("observed initially"), "{}", r.why);
@@ -595,7 +677,7 @@ fn bounded_twin_where_capacity_is_the_length_is_rejected() {
 
 #[test]
 fn bounded_twin_where_close_drops_the_buffer_is_rejected() {
-    let r = bounded_twin_rejected(Flaw::CloseDropsBuffered);
+    let r = twin_rejected::<Bounded>(Flaw::CloseDropsBuffered);
     // Minimal: a send, close (the twin forgets the message: len 0 where tokio has 1).
     assert_eq!(r.minimal.ops.len(), 2, "{:?}", r.minimal);
     assert_eq!(r.minimal.ops[1], Op::Close, "{:?}", r.minimal);
@@ -603,7 +685,7 @@ fn bounded_twin_where_close_drops_the_buffer_is_rejected() {
 
 #[test]
 fn bounded_twin_where_try_send_overtakes_a_waiting_send_is_rejected() {
-    let r = bounded_twin_rejected(Flaw::TrySendOvertakesWaitingSend);
+    let r = twin_rejected::<Bounded>(Flaw::TrySendOvertakesWaitingSend);
     // It takes a full channel, a send waiting, a recv that frees a slot and grants it to that
     // send, and a try_send by an idle sender that finds the channel full (the twin: Ok). At
     // best five ops (capacity 1: a second sender, two sends, a recv, the try_send); the search
@@ -624,7 +706,7 @@ fn bounded_twin_where_try_send_overtakes_a_waiting_send_is_rejected() {
 
 #[test]
 fn bounded_twin_whose_waiting_sends_are_never_woken_is_rejected() {
-    let r = bounded_twin_rejected(Flaw::WaitingSendsNeverWoken);
+    let r = twin_rejected::<Bounded>(Flaw::WaitingSendsNeverWoken);
     // Minimal: capacity 1, a send fills it, a second send waits; the final drain's first
     // `try_recv` frees the slot and wakes it.
     let m = &r.minimal;
@@ -636,16 +718,7 @@ fn bounded_twin_whose_waiting_sends_are_never_woken_is_rejected() {
 
 #[test]
 fn unbounded_twin_where_the_last_sender_drop_loses_messages_is_rejected() {
-    let r = rejected(
-        unbounded_case(),
-        |_| vec![],
-        |case| {
-            check_unbounded(
-                case,
-                &mut Twin::new(Flavor::Unbounded, Flaw::LastSenderDropLosesMessages),
-            )
-        },
-    );
+    let r = twin_rejected::<Unbounded>(Flaw::LastSenderDropLosesMessages);
     // Minimal: a send, the only sender dropped.
     assert_eq!(r.minimal.ops.len(), 2, "{:?}", r.minimal);
     assert!(
@@ -656,23 +729,11 @@ fn unbounded_twin_where_the_last_sender_drop_loses_messages_is_rejected() {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Edge cases, run every time on fixed cases: tokio and the model agree, and a twin that gets
-// the rule wrong does not. (The seeds in proptest-regressions/prop_mpsc.txt replay random cases
-// around the same edges first; these pin the exact cases.)
+// Edge cases (`edge_case`): tokio and the model agree, and the twin that gets the rule wrong
+// does not.
 
 fn send(value: u32) -> Op<u32> {
     Op::StartSend { sender: 0, value }
-}
-
-/// Fixed case: tokio and the model agree on it, and the twin of `flaw` does not.
-fn edge_case(capacity: usize, ops: Vec<Op<u32>>, flaw: Flaw) {
-    let case = Case {
-        setup: capacity,
-        ops,
-    };
-    check_bounded(&case, &mut Model(Mpsc::new(Flavor::Bounded(capacity)))).unwrap();
-    let twin = check_bounded(&case, &mut Twin::new(Flavor::Bounded(capacity), flaw));
-    assert!(twin.is_err(), "{flaw:?} passes {case:?}");
 }
 
 #[test]
@@ -691,7 +752,7 @@ fn edge_a_freed_slot_goes_to_the_waiting_send_not_to_a_later_try_send() {
         Op::PollSend { send: 1 }, // the second waiter: still queued
         Op::PollSend { send: 0 }, // the first: done
     ];
-    edge_case(1, ops, Flaw::TrySendOvertakesWaitingSend);
+    edge_case::<Bounded>(1, ops, Flaw::TrySendOvertakesWaitingSend);
 }
 
 #[test]
@@ -706,7 +767,7 @@ fn edge_close_wakes_every_waiting_send_to_fail() {
         Op::PollSend { send: 0 },
         Op::PollSend { send: 0 },
     ];
-    edge_case(1, ops, Flaw::WaitingSendsNeverWoken);
+    edge_case::<Bounded>(1, ops, Flaw::WaitingSendsNeverWoken);
 }
 
 /// tokio 1.54: after `close()`, a send granted a slot before it keeps the receiver from seeing
@@ -728,7 +789,7 @@ fn edge_a_granted_slot_delays_the_end_after_close() {
             Op::PollRecv, // None
         ],
     };
-    check_bounded(&case, &mut Model(Mpsc::new(Flavor::Bounded(1)))).unwrap();
+    run::<Bounded>(&case, None).unwrap();
     let mut model = Mpsc::new(Flavor::Bounded(1));
     let outcomes: Vec<_> = case.ops.iter().map(|op| model.apply(op)).collect();
     assert_eq!(outcomes[4], Outcome::TryRecv(Err(TryRecvError::Empty)));
@@ -747,67 +808,7 @@ fn edge_full_then_closed_try_send_says_closed() {
             value: 2,
         },
     ];
-    edge_case(1, ops, Flaw::FullBeforeClosed);
-}
-
-/// Writes the twins' failing seeds into proptest-regressions/prop_mpsc.txt (kept in git), so
-/// that the properties replay those cases first. Run by hand after adding a twin:
-/// `cargo test --test props prop_mpsc -- --ignored record_regressions`.
-#[test]
-#[ignore = "writes proptest-regressions/prop_mpsc.txt"]
-fn record_regressions() {
-    for flaw in [
-        Flaw::FullBeforeClosed,
-        Flaw::CapacityIsLen,
-        Flaw::CloseDropsBuffered,
-        Flaw::TrySendOvertakesWaitingSend,
-        Flaw::WaitingSendsNeverWoken,
-    ] {
-        record(
-            "prop_mpsc",
-            &format!("bounded twin {flaw:?}"),
-            bounded_case(),
-            |case| check_bounded(&case, &mut Twin::new(Flavor::Bounded(case.setup), flaw)),
-        );
-    }
-    record(
-        "prop_mpsc",
-        "unbounded twin LastSenderDropLosesMessages",
-        unbounded_case(),
-        |case| {
-            check_unbounded(
-                &case,
-                &mut Twin::new(Flavor::Unbounded, Flaw::LastSenderDropLosesMessages),
-            )
-        },
-    );
-}
-
-/// The committed seeds replay a case that rejects each twin, every run.
-#[test]
-fn committed_seeds_reject_every_twin() {
-    for flaw in [
-        Flaw::FullBeforeClosed,
-        Flaw::CapacityIsLen,
-        Flaw::CloseDropsBuffered,
-        Flaw::TrySendOvertakesWaitingSend,
-        Flaw::WaitingSendsNeverWoken,
-    ] {
-        assert_seeds_reject("prop_mpsc", &format!("{flaw:?}"), bounded_case(), |case| {
-            check_bounded(&case, &mut Twin::new(Flavor::Bounded(case.setup), flaw))
-        });
-    }
-    assert_seeds_reject(
-        "prop_mpsc",
-        "LastSenderDropLosesMessages",
-        unbounded_case(),
-        |case| {
-            check_unbounded(
-                &case,
-                &mut Twin::new(Flavor::Unbounded, Flaw::LastSenderDropLosesMessages),
-            )
-        },
-    );
+    edge_case::<Bounded>(1, ops, Flaw::FullBeforeClosed);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -878,65 +879,4 @@ fn labels(model: &mut Mpsc<u32>, ops: &[Op<u32>], seen: &mut dyn FnMut(&'static 
             seen("every sender gone with messages buffered");
         }
     }
-}
-
-const COMMON: &[&str] = &[
-    "no sender",
-    "no receiver",
-    "done",
-    "try_recv Ok",
-    "try_recv Empty",
-    "try_recv Disconnected",
-    "recv Ready(Some)",
-    "recv Ready(None)",
-    "recv Pending",
-    "pending recv woken",
-    "pending recv not woken",
-    "closed with messages buffered",
-    "every sender gone with messages buffered",
-];
-
-#[test]
-fn bounded_search_reaches_every_outcome() {
-    let bounded = [
-        "no send waiting",
-        "send cancelled",
-        "try_send Ok",
-        "try_send Full",
-        "try_send Full while a slot is granted",
-        "try_send Closed",
-        "send Ready(Ok)",
-        "send Ready(Err)",
-        "send Pending",
-        "waiting send Ready(Ok)",
-        "waiting send Ready(Err)",
-        "waiting send still Pending",
-        "two sends waiting",
-        "waiting send woken",
-        "one send granted a slot, another still queued",
-        "closed while a send holds a granted slot",
-        "waiting send refused by close",
-    ];
-    let expected: Vec<&str> = COMMON.iter().chain(&bounded).copied().collect();
-    reaches_every_outcome(
-        bounded_case(),
-        512,
-        |case, seen| labels(&mut Mpsc::new(Flavor::Bounded(case.setup)), &case.ops, seen),
-        &expected,
-    );
-}
-
-#[test]
-fn unbounded_search_reaches_every_outcome() {
-    let expected: Vec<&str> = COMMON
-        .iter()
-        .chain(&["send Ok", "send Err"])
-        .copied()
-        .collect();
-    reaches_every_outcome(
-        unbounded_case(),
-        512,
-        |case, seen| labels(&mut Mpsc::new(Flavor::Unbounded), &case.ops, seen),
-        &expected,
-    );
 }

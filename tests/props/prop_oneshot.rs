@@ -16,12 +16,8 @@ use crate::prop_support;
 use std::task::Poll;
 
 use channel_models::oneshot::{Observed, Oneshot, Op, Outcome, RecvError, RecvPoll, TryRecvError};
-use prop_support::{
-    Case, Channel, Simpler, assert_seeds_reject, case, check, persisted, reaches_every_outcome,
-    record, rejected,
-};
+use prop_support::{Case, Channel, Simpler, Suite, case, edge_case, twin_rejected};
 use proptest::prelude::*;
-use proptest::test_runner::TestCaseError;
 use tokio::sync::oneshot;
 use tokio_test::task;
 
@@ -224,18 +220,92 @@ impl Channel for Twin {
 }
 
 // ---------------------------------------------------------------------------------------------
-// The harness.
+// The suite.
 
-/// The property on `case`, against `model`.
-fn check_oneshot(
-    case: &Case<(), Op<u32>>,
-    model: &mut dyn Channel<Op = Op<u32>, Outcome = Outcome<u32>, Observed = Observed>,
-) -> Result<(), TestCaseError> {
-    check(&mut Tokio::new(), model, &case.ops)
+/// The oneshot channel behaves as the model says, step by step.
+struct Property;
+
+impl Suite for Property {
+    const NAME: &'static str = "oneshot";
+    const FILE: &'static str = "prop_oneshot";
+    const CASES: u32 = 1024;
+    type Setup = ();
+    type Op = Op<u32>;
+    type Outcome = Outcome<u32>;
+    type Observed = Observed;
+    type Flaw = Flaw;
+    const FLAWS: &'static [Flaw] = &[
+        Flaw::SendFailsOnlyOnDrop,
+        Flaw::TryRecvOkDoesNotTerminate,
+        Flaw::CloseDropsTheValue,
+    ];
+    const OUTCOMES: &'static [&'static str] = &[
+        "no sender",
+        "no receiver",
+        "done",
+        "send Ok",
+        "send Err",
+        "closed Ready",
+        "closed Pending",
+        "try_recv Ok",
+        "try_recv Empty",
+        "try_recv Closed",
+        "recv terminated, not polled",
+        "recv Ready(Ok)",
+        "recv Ready(Err)",
+        "recv Pending",
+        "value received after close",
+        "pending recv woken",
+        "pending recv not woken",
+        "pending closed woken",
+        "pending closed not woken",
+        "sender gone, receiver alive",
+    ];
+
+    /// Up to 16 ops.
+    fn cases() -> impl Strategy<Value = Case<(), Op<u32>>> {
+        case(Just(()), op(), 15)
+    }
+    fn tokio(_: &()) -> impl Channel<Op = Op<u32>, Outcome = Outcome<u32>, Observed = Observed> {
+        Tokio::new()
+    }
+    fn model(_: &()) -> impl Channel<Op = Op<u32>, Outcome = Outcome<u32>, Observed = Observed> {
+        Model(Oneshot::new())
+    }
+    fn twin(
+        _: &(),
+        flaw: Flaw,
+    ) -> impl Channel<Op = Op<u32>, Outcome = Outcome<u32>, Observed = Observed> {
+        Twin::new(flaw)
+    }
+    fn outcomes(case: Case<(), Op<u32>>, seen: &mut dyn FnMut(&'static str)) {
+        let mut model = Oneshot::new();
+        for op in &case.ops {
+            let before_closed = model.is_closed();
+            let outcome = model.apply(op);
+            seen(label(&outcome));
+            if before_closed && matches!(outcome, Outcome::TryRecv(Ok(_))) {
+                seen("value received after close");
+            }
+            let observed = model.observe();
+            match observed.pending_recv_woken {
+                Some(true) => seen("pending recv woken"),
+                Some(false) => seen("pending recv not woken"),
+                None => {}
+            }
+            match observed.pending_closed_woken {
+                Some(true) => seen("pending closed woken"),
+                Some(false) => seen("pending closed not woken"),
+                None => {}
+            }
+            if !model.sender_alive() && model.receiver_alive() {
+                seen("sender gone, receiver alive");
+            }
+        }
+    }
 }
 
-// ---------------------------------------------------------------------------------------------
-// Strategies.
+suite_tests!(property: Property);
 
 fn op() -> impl Strategy<Value = Op<u32>> {
     prop_oneof![
@@ -249,11 +319,6 @@ fn op() -> impl Strategy<Value = Op<u32>> {
     ]
 }
 
-/// Up to 16 ops.
-fn oneshot_case() -> impl Strategy<Value = Case<(), Op<u32>>> {
-    case(Just(()), op(), 15)
-}
-
 impl Simpler for Op<u32> {
     fn simpler(&self) -> Vec<Self> {
         match *self {
@@ -263,32 +328,12 @@ impl Simpler for Op<u32> {
     }
 }
 
-proptest! {
-    #![proptest_config(persisted("prop_oneshot", 1024))]
-
-    /// The oneshot channel behaves as the model says, step by step.
-    #[test]
-    fn oneshot_agrees_with_the_model(case in oneshot_case()) {
-        check_oneshot(&case, &mut Model(Oneshot::new()))?;
-    }
-}
-
 // ---------------------------------------------------------------------------------------------
 // The twins are rejected.
 
-/// Runs the property's search against the twin of `flaw`; returns the counterexample, shrunk
-/// and minimal.
-fn twin_rejected(flaw: Flaw) -> prop_support::Rejection<(), Op<u32>> {
-    rejected(
-        oneshot_case(),
-        |_| vec![],
-        |case| check_oneshot(case, &mut Twin::new(flaw)),
-    )
-}
-
 #[test]
 fn twin_where_send_succeeds_after_close_is_rejected() {
-    let r = twin_rejected(Flaw::SendFailsOnlyOnDrop);
+    let r = twin_rejected::<Property>(Flaw::SendFailsOnlyOnDrop);
     // Minimal: `[Close, Send(1)]`.
     assert_eq!(
         r.minimal.ops,
@@ -301,7 +346,7 @@ fn twin_where_send_succeeds_after_close_is_rejected() {
 
 #[test]
 fn twin_that_does_not_know_try_recv_terminates_is_rejected() {
-    let r = twin_rejected(Flaw::TryRecvOkDoesNotTerminate);
+    let r = twin_rejected::<Property>(Flaw::TryRecvOkDoesNotTerminate);
     // Minimal: a send, a `try_recv` that takes the value; the receiver is now terminated.
     assert_eq!(
         r.minimal.ops,
@@ -314,7 +359,7 @@ fn twin_that_does_not_know_try_recv_terminates_is_rejected() {
 
 #[test]
 fn twin_where_close_drops_the_value_is_rejected() {
-    let r = twin_rejected(Flaw::CloseDropsTheValue);
+    let r = twin_rejected::<Property>(Flaw::CloseDropsTheValue);
     // Minimal: a send, then `close()`: the value is still there (`is_empty` false).
     assert_eq!(
         r.minimal.ops,
@@ -325,25 +370,18 @@ fn twin_where_close_drops_the_value_is_rejected() {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Edge cases, run every time on fixed cases: tokio and the model agree, and the twin that gets
-// the rule wrong does not. (The seeds in proptest-regressions/prop_oneshot.txt replay random
-// cases around the same edges first; these pin the exact cases.)
-
-fn edge_case(ops: Vec<Op<u32>>, flaw: Flaw) {
-    let case = Case { setup: (), ops };
-    check_oneshot(&case, &mut Model(Oneshot::new())).unwrap();
-    let twin = check_oneshot(&case, &mut Twin::new(flaw));
-    assert!(twin.is_err(), "{flaw:?} passes {case:?}");
-}
+// Edge cases (`edge_case`): tokio and the model agree, and the twin that gets the rule wrong
+// does not.
 
 #[test]
 fn edge_send_after_close_fails() {
-    edge_case(vec![Op::Close, Op::Send(1)], Flaw::SendFailsOnlyOnDrop);
+    edge_case::<Property>((), vec![Op::Close, Op::Send(1)], Flaw::SendFailsOnlyOnDrop);
 }
 
 #[test]
 fn edge_a_value_sent_before_close_is_still_received() {
-    edge_case(
+    edge_case::<Property>(
+        (),
         vec![Op::Send(1), Op::Close, Op::TryRecv],
         Flaw::CloseDropsTheValue,
     );
@@ -351,47 +389,11 @@ fn edge_a_value_sent_before_close_is_still_received() {
 
 #[test]
 fn edge_try_recv_ok_terminates_the_receiver() {
-    edge_case(
+    edge_case::<Property>(
+        (),
         vec![Op::Send(1), Op::TryRecv, Op::PollRecv],
         Flaw::TryRecvOkDoesNotTerminate,
     );
-}
-
-/// Writes the twins' failing seeds into proptest-regressions/prop_oneshot.txt (kept in git),
-/// so that the property replays those cases first. Run by hand after adding a twin:
-/// `cargo test --test props prop_oneshot -- --ignored record_regressions`.
-#[test]
-#[ignore = "writes proptest-regressions/prop_oneshot.txt"]
-fn record_regressions() {
-    for flaw in [
-        Flaw::SendFailsOnlyOnDrop,
-        Flaw::TryRecvOkDoesNotTerminate,
-        Flaw::CloseDropsTheValue,
-    ] {
-        record(
-            "prop_oneshot",
-            &format!("twin {flaw:?}"),
-            oneshot_case(),
-            |case| check_oneshot(&case, &mut Twin::new(flaw)),
-        );
-    }
-}
-
-/// The committed seeds replay a case that rejects each twin, every run.
-#[test]
-fn committed_seeds_reject_every_twin() {
-    for flaw in [
-        Flaw::SendFailsOnlyOnDrop,
-        Flaw::TryRecvOkDoesNotTerminate,
-        Flaw::CloseDropsTheValue,
-    ] {
-        assert_seeds_reject(
-            "prop_oneshot",
-            &format!("{flaw:?}"),
-            oneshot_case(),
-            |case| check_oneshot(&case, &mut Twin::new(flaw)),
-        );
-    }
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -414,59 +416,4 @@ fn label(outcome: &Outcome<u32>) -> &'static str {
         Outcome::PollRecv(RecvPoll::Polled(Poll::Ready(Err(_)))) => "recv Ready(Err)",
         Outcome::PollRecv(RecvPoll::Polled(Poll::Pending)) => "recv Pending",
     }
-}
-
-#[test]
-fn search_reaches_every_outcome() {
-    reaches_every_outcome(
-        oneshot_case(),
-        1024,
-        |case, seen| {
-            let mut model = Oneshot::new();
-            for op in &case.ops {
-                let before_closed = model.is_closed();
-                let outcome = model.apply(op);
-                seen(label(&outcome));
-                if before_closed && matches!(outcome, Outcome::TryRecv(Ok(_))) {
-                    seen("value received after close");
-                }
-                let observed = model.observe();
-                match observed.pending_recv_woken {
-                    Some(true) => seen("pending recv woken"),
-                    Some(false) => seen("pending recv not woken"),
-                    None => {}
-                }
-                match observed.pending_closed_woken {
-                    Some(true) => seen("pending closed woken"),
-                    Some(false) => seen("pending closed not woken"),
-                    None => {}
-                }
-                if !model.sender_alive() && model.receiver_alive() {
-                    seen("sender gone, receiver alive");
-                }
-            }
-        },
-        &[
-            "no sender",
-            "no receiver",
-            "done",
-            "send Ok",
-            "send Err",
-            "closed Ready",
-            "closed Pending",
-            "try_recv Ok",
-            "try_recv Empty",
-            "try_recv Closed",
-            "recv terminated, not polled",
-            "recv Ready(Ok)",
-            "recv Ready(Err)",
-            "recv Pending",
-            "value received after close",
-            "pending recv woken",
-            "pending recv not woken",
-            "pending closed woken",
-            "pending closed not woken",
-            "sender gone, receiver alive",
-        ],
-    );
 }

@@ -24,12 +24,8 @@ use std::rc::Rc;
 use std::task::Poll;
 
 use channel_models::watch::{Borrowed, Closed, ReceiverId, SenderId, Watch};
-use prop_support::{
-    Case, Channel, Simpler, assert_seeds_reject, case, check, nth, persisted, pick,
-    reaches_every_outcome, record, rejected,
-};
+use prop_support::{Case, Channel, Simpler, Suite, case, edge_case, nth, pick, twin_rejected};
 use proptest::prelude::*;
-use proptest::test_runner::TestCaseError;
 use tokio::sync::watch;
 use tokio_test::task::{self, Spawn};
 
@@ -622,21 +618,124 @@ impl Channel for Tokio {
 }
 
 // ---------------------------------------------------------------------------------------------
-// The properties.
+// The suites.
 
-/// The property on `case`, against `model`.
-fn check_watch<R: Rules>(
-    case: &Case<V, Op>,
-    (model, tx, rx): (R, SenderId, ReceiverId),
-) -> Result<(), TestCaseError> {
-    // tokio's first handles are ids 0, and so are the model's.
-    prop_assert_eq!((tx, rx), (SenderId(0), ReceiverId(0)));
-    check(
-        &mut Tokio::channel(case.setup),
-        &mut Model(model),
-        &case.ops,
-    )
+/// The model `(model, tx, rx)` under comparison, whose first handles are ids 0, as tokio's are.
+fn first_handles<R: Rules>((model, tx, rx): (R, SenderId, ReceiverId)) -> Model<R> {
+    assert_eq!((tx, rx), (SenderId(0), ReceiverId(0)));
+    Model(model)
 }
+
+/// guide: watch (all sections) - tokio behaves as `channel_models::watch` says, step by step.
+struct General;
+
+impl Suite for General {
+    const NAME: &'static str = "watch";
+    const FILE: &'static str = "prop_watch";
+    const CASES: u32 = 256;
+    type Setup = V;
+    type Op = Op;
+    type Outcome = Outcome;
+    type Observed = Observed;
+    type Flaw = Flaw;
+    const FLAWS: &'static [Flaw] = &[Flaw::ChangedOnlyOnChange, Flaw::SendStoresWithoutReceivers];
+    const OUTCOMES: &'static [&'static str] = &[
+        "no handle",
+        "created",
+        "done",
+        "did nothing",
+        "send Ok",
+        "send Err",
+        "send_replace",
+        "send_if_modified true",
+        "send_if_modified false",
+        "borrow_and_update changed",
+        "borrow_and_update unchanged",
+        "changed Ok",
+        "changed Err",
+        "wait_for Ok, changed",
+        "wait_for Ok, unchanged",
+        "wait_for Err",
+        "Pending",
+        "pending future woken",
+        "pending future not woken",
+        "has_changed true",
+        "has_changed false",
+        "has_changed Err",
+        "sender sees no receiver",
+    ];
+
+    /// Initial values 0..4, up to 50 ops.
+    fn cases() -> impl Strategy<Value = Case<V, Op>> {
+        case(0..4u8, op(), 50)
+    }
+    fn lower_setup(init: &V) -> Vec<V> {
+        (0..*init).collect()
+    }
+    fn tokio(init: &V) -> impl Channel<Op = Op, Outcome = Outcome, Observed = Observed> {
+        Tokio::channel(*init)
+    }
+    fn model(init: &V) -> impl Channel<Op = Op, Outcome = Outcome, Observed = Observed> {
+        first_handles(Watch::<V>::channel(*init))
+    }
+    fn twin(init: &V, flaw: Flaw) -> impl Channel<Op = Op, Outcome = Outcome, Observed = Observed> {
+        first_handles(Twin::channel(*init, flaw))
+    }
+    fn outcomes(case: Case<V, Op>, seen: &mut dyn FnMut(&'static str)) {
+        labels(case, seen);
+    }
+}
+
+/// guide: watch, borrow() vs changed() - `changed()` and `wait_for()` complete, wait and wake
+/// as `channel_models::watch` says: the general suite's channels, on the ops of the first
+/// receiver's futures.
+struct Futures;
+
+impl Suite for Futures {
+    const NAME: &'static str = "watch futures";
+    const FILE: &'static str = "prop_watch";
+    const CASES: u32 = 256;
+    type Setup = V;
+    type Op = Op;
+    type Outcome = Outcome;
+    type Observed = Observed;
+    type Flaw = Flaw;
+    /// Not `SendStoresWithoutReceivers`: the first receiver, whose futures these are, lives.
+    const FLAWS: &'static [Flaw] = &[Flaw::ChangedOnlyOnChange];
+    const OUTCOMES: &'static [&'static str] = &[
+        "changed Ok",
+        "changed Err",
+        "wait_for Ok, changed",
+        "wait_for Ok, unchanged",
+        "wait_for Err",
+        "Pending",
+        "pending future woken",
+        "pending future not woken",
+    ];
+
+    /// Initial values 0..4, up to 40 ops.
+    fn cases() -> impl Strategy<Value = Case<V, Op>> {
+        case(0..4u8, future_op(), 40)
+    }
+    fn lower_setup(init: &V) -> Vec<V> {
+        General::lower_setup(init)
+    }
+    fn tokio(init: &V) -> impl Channel<Op = Op, Outcome = Outcome, Observed = Observed> {
+        General::tokio(init)
+    }
+    fn model(init: &V) -> impl Channel<Op = Op, Outcome = Outcome, Observed = Observed> {
+        General::model(init)
+    }
+    fn twin(init: &V, flaw: Flaw) -> impl Channel<Op = Op, Outcome = Outcome, Observed = Observed> {
+        General::twin(init, flaw)
+    }
+    fn outcomes(case: Case<V, Op>, seen: &mut dyn FnMut(&'static str)) {
+        labels(case, seen);
+    }
+}
+
+suite_tests!(general: General);
+suite_tests!(futures: Futures);
 
 fn op() -> impl Strategy<Value = Op> {
     let h = || 0..4usize;
@@ -681,44 +780,8 @@ fn future_op() -> impl Strategy<Value = Op> {
     ]
 }
 
-/// Initial values 0..4, up to 50 ops.
-fn watch_case() -> impl Strategy<Value = Case<V, Op>> {
-    case(0..4u8, op(), 50)
-}
-
-fn future_case() -> impl Strategy<Value = Case<V, Op>> {
-    case(0..4u8, future_op(), 40)
-}
-
-fn lower_init(init: &V) -> Vec<V> {
-    (0..*init).collect()
-}
-
-proptest! {
-    #![proptest_config(persisted("prop_watch", 256))]
-
-    /// guide: watch (all sections) - tokio behaves as `channel_models::watch` says, step by step.
-    #[test]
-    fn tokio_watch_matches_the_model(case in watch_case()) {
-        check_watch(&case, Watch::<V>::channel(case.setup))?;
-    }
-
-    /// guide: watch, borrow() vs changed() - `changed()` and `wait_for()` complete, wait and
-    /// wake as `channel_models::watch` says.
-    #[test]
-    fn tokio_watch_futures_match_the_model(case in future_case()) {
-        check_watch(&case, Watch::<V>::channel(case.setup))?;
-    }
-}
-
 // ---------------------------------------------------------------------------------------------
 // The twins are rejected.
-
-fn twin_rejected(flaw: Flaw) -> prop_support::Rejection<V, Op> {
-    rejected(watch_case(), lower_init, |case| {
-        check_watch(case, Twin::channel(case.setup, flaw))
-    })
-}
 
 /// The reference model's state before each operation of `case`.
 fn states_before(case: &Case<V, Op>) -> Vec<Watch<V>> {
@@ -737,7 +800,7 @@ fn states_before(case: &Case<V, Op>) -> Vec<Watch<V>> {
 /// the receivers see it as changed (`has_changed`), the twin does not.
 #[test]
 fn twin_where_equal_sends_notify_no_one_is_rejected() {
-    let r = twin_rejected(Flaw::ChangedOnlyOnChange);
+    let r = twin_rejected::<General>(Flaw::ChangedOnlyOnChange);
     assert!(r.shrunk.ops.len() <= 20, "{:?}", r.shrunk);
     // Minimal: one send of the initial value (`[Send { value: init }]`), or a send that
     // puts back a value already there.
@@ -758,7 +821,7 @@ fn twin_where_equal_sends_notify_no_one_is_rejected() {
 /// receiver, send a new value; the senders' `borrow` shows it.
 #[test]
 fn twin_where_a_failed_send_stores_is_rejected() {
-    let r = twin_rejected(Flaw::SendStoresWithoutReceivers);
+    let r = twin_rejected::<General>(Flaw::SendStoresWithoutReceivers);
     assert!(r.shrunk.ops.len() <= 20, "{:?}", r.shrunk);
     // Minimal: `[DropReceiver(0), Send { value: v != init }]`.
     let m = &r.minimal;
@@ -772,22 +835,14 @@ fn twin_where_a_failed_send_stores_is_rejected() {
 }
 
 // ---------------------------------------------------------------------------------------------
-// Edge cases, run every time on fixed cases: tokio and the model agree, and the twin that gets
-// the rule wrong does not. (The seeds in proptest-regressions/prop_watch.txt replay random
-// cases around the same edges first; these pin the exact cases.)
-
-fn edge_case(init: V, ops: Vec<Op>, flaw: Flaw) {
-    let case = Case { setup: init, ops };
-    check_watch(&case, Watch::<V>::channel(init)).unwrap();
-    let twin = check_watch(&case, Twin::channel(init, flaw));
-    assert!(twin.is_err(), "{flaw:?} passes {case:?}");
-}
+// Edge cases (`edge_case`): tokio and the model agree, and the twin that gets the rule wrong
+// does not.
 
 /// E10: init 3, `send_modify` writing 3, then `changed()` is ready at once.
 #[test]
 fn edge_an_equal_value_send_wakes_changed() {
     let ops = vec![Op::SendModify { tx: 0, value: 3 }, Op::PollChanged(0)];
-    edge_case(3, ops, Flaw::ChangedOnlyOnChange);
+    edge_case::<General>(3, ops, Flaw::ChangedOnlyOnChange);
     let (mut model, tx, rx) = Watch::channel(3u8);
     model.send_modify(tx, 3);
     assert_eq!(model.poll_changed(rx), Some(Poll::Ready(Ok(()))));
@@ -801,39 +856,13 @@ fn edge_an_equal_value_send_wakes_a_waiting_changed() {
         Op::Send { tx: 0, value: 3 },
         Op::PollChanged(0),
     ];
-    edge_case(3, ops, Flaw::ChangedOnlyOnChange);
+    edge_case::<General>(3, ops, Flaw::ChangedOnlyOnChange);
 }
 
 #[test]
 fn edge_a_failed_send_stores_nothing() {
     let ops = vec![Op::DropReceiver(0), Op::Send { tx: 0, value: 1 }];
-    edge_case(0, ops, Flaw::SendStoresWithoutReceivers);
-}
-
-/// Writes the twins' failing seeds into proptest-regressions/prop_watch.txt (kept in git), so
-/// that the properties replay those cases first. Run by hand after adding a twin:
-/// `cargo test --test props prop_watch -- --ignored record_regressions`.
-#[test]
-#[ignore = "writes proptest-regressions/prop_watch.txt"]
-fn record_regressions() {
-    for flaw in [Flaw::ChangedOnlyOnChange, Flaw::SendStoresWithoutReceivers] {
-        record(
-            "prop_watch",
-            &format!("twin {flaw:?}"),
-            watch_case(),
-            |case| check_watch(&case, Twin::channel(case.setup, flaw)),
-        );
-    }
-}
-
-/// The committed seeds replay a case that rejects each twin, every run.
-#[test]
-fn committed_seeds_reject_every_twin() {
-    for flaw in [Flaw::ChangedOnlyOnChange, Flaw::SendStoresWithoutReceivers] {
-        assert_seeds_reject("prop_watch", &format!("{flaw:?}"), watch_case(), |case| {
-            check_watch(&case, Twin::channel(case.setup, flaw))
-        });
-    }
+    edge_case::<General>(0, ops, Flaw::SendStoresWithoutReceivers);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -885,55 +914,4 @@ fn labels(case: Case<V, Op>, seen: &mut dyn FnMut(&'static str)) {
             seen("sender sees no receiver");
         }
     }
-}
-
-const EVERY_OUTCOME: &[&str] = &[
-    "no handle",
-    "created",
-    "done",
-    "did nothing",
-    "send Ok",
-    "send Err",
-    "send_replace",
-    "send_if_modified true",
-    "send_if_modified false",
-    "borrow_and_update changed",
-    "borrow_and_update unchanged",
-    "changed Ok",
-    "changed Err",
-    "wait_for Ok, changed",
-    "wait_for Ok, unchanged",
-    "wait_for Err",
-    "Pending",
-    "pending future woken",
-    "pending future not woken",
-    "has_changed true",
-    "has_changed false",
-    "has_changed Err",
-    "sender sees no receiver",
-];
-
-#[test]
-fn search_reaches_every_outcome() {
-    reaches_every_outcome(watch_case(), 512, labels, EVERY_OUTCOME);
-}
-
-/// The futures' property reaches every outcome of a receiver's futures.
-#[test]
-fn future_search_reaches_every_outcome() {
-    reaches_every_outcome(
-        future_case(),
-        512,
-        labels,
-        &[
-            "changed Ok",
-            "changed Err",
-            "wait_for Ok, changed",
-            "wait_for Ok, unchanged",
-            "wait_for Err",
-            "Pending",
-            "pending future woken",
-            "pending future not woken",
-        ],
-    );
 }
