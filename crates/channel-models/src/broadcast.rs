@@ -191,10 +191,7 @@ impl<T: Clone> Broadcast<T> {
     ///
     /// guide: broadcast, "Multi-Producer, Multi-Consumer"; Quick Reference "Multiple senders ✅".
     pub fn clone_sender(&mut self, tx: SenderId) -> Option<SenderId> {
-        if !self.sender_alive(tx) {
-            return None;
-        }
-        Some(SenderId(self.senders.add(())))
+        self.senders.clone_handle(tx.0).map(SenderId)
     }
 
     /// Drops sender `tx`; returns whether it was alive. Dropping the last sender closes the
@@ -204,11 +201,10 @@ impl<T: Clone> Broadcast<T> {
     /// guide: broadcast, Lagging Receivers "`Err(Closed) => break`" - exactly: `Closed` needs
     /// every sender gone (E02), and comes only after the receiver read what is retained for it.
     pub fn drop_sender(&mut self, tx: SenderId) -> bool {
-        if !self.sender_alive(tx) {
+        let Some(last) = self.senders.drop_handle(tx.0) else {
             return false;
-        }
-        self.senders.remove(tx.0);
-        if self.sender_count() == 0 {
+        };
+        if last {
             self.wake_all();
         }
         true

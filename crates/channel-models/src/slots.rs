@@ -61,3 +61,18 @@ impl<T> Slots<T> {
         self.0.iter_mut().flatten()
     }
 }
+
+impl Slots<()> {
+    /// A clone of handle `i` (`Sender::clone`): the new handle's index, `None` if `i` is not
+    /// alive.
+    pub fn clone_handle(&mut self, i: usize) -> Option<usize> {
+        self.get(i)?;
+        Some(self.add(()))
+    }
+
+    /// Drops handle `i`: whether it was the last one alive, `None` if it was not alive.
+    pub fn drop_handle(&mut self, i: usize) -> Option<bool> {
+        self.remove(i)?;
+        Some(self.count() == 0)
+    }
+}

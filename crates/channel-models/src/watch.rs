@@ -174,10 +174,7 @@ impl<T: Clone> Watch<T> {
     /// guide: watch, Real Example "Multiple producers (both copy directions) can share one
     /// channel" (and E11).
     pub fn clone_sender(&mut self, tx: SenderId) -> Option<SenderId> {
-        if !self.sender_alive(tx) {
-            return None;
-        }
-        Some(SenderId(self.senders.add(())))
+        self.senders.clone_handle(tx.0).map(SenderId)
     }
 
     /// Drops sender `tx`; returns whether it was alive. Dropping the last one closes the
@@ -186,11 +183,10 @@ impl<T: Clone> Watch<T> {
     ///
     /// guide: watch, borrow() vs changed() "`break; // Sender dropped`".
     pub fn drop_sender(&mut self, tx: SenderId) -> bool {
-        if !self.sender_alive(tx) {
+        let Some(last) = self.senders.drop_handle(tx.0) else {
             return false;
-        }
-        self.senders.remove(tx.0);
-        if self.sender_count() == 0 {
+        };
+        if last {
             self.wake_all();
         }
         true
