@@ -417,3 +417,13 @@ fn label(outcome: &Outcome<u32>) -> &'static str {
         Outcome::PollRecv(RecvPoll::Polled(Poll::Pending)) => "recv Pending",
     }
 }
+
+/// The model's `RecvError` prints what tokio's does, so that a program on the loom backend
+/// prints the same line as on tokio.
+#[test]
+fn recv_error_reads_as_tokios() {
+    let (tx, rx) = oneshot::channel::<u32>();
+    drop(tx);
+    let tokio = tokio_test::block_on(rx).expect_err("the sender is gone");
+    assert_eq!(RecvError.to_string(), tokio.to_string());
+}
