@@ -207,7 +207,7 @@ fn only_the_block_that_does_not_compile_has_nothing_to_run() {
 #[test]
 fn a_run_writes_to_the_given_transcript() {
     let out = Transcript::new();
-    let _watchdog = common::Watchdog::new("mpsc-basic as written", common::REAL_LIMIT);
+    let _watchdog = test_support::Watchdog::new("mpsc-basic as written", test_support::REAL_LIMIT);
     let run = runner::run_as_written(pattern("mpsc-basic"), out.clone()).unwrap();
     assert_eq!(out.lines(), run.lines);
     assert!(!run.lines.is_empty());

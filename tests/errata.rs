@@ -11,9 +11,10 @@ mod state_machine_without_sleep;
 use std::time::Duration;
 
 use channel_patterns::runner::Verdict;
-use common::{run_as_written, tasks_alive};
+use common::run_as_written;
 use patterns::{Transcript, as_written, corrected};
 use pretty_assertions::assert_eq;
+use test_support::tasks_alive;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
@@ -434,7 +435,7 @@ async fn e20_corrected_proxy_ends_at_an_upstream_reset_with_the_reset() {
     );
     upstream.set_zero_linger().unwrap();
     drop(upstream); // RST
-    let err = tokio::time::timeout(common::REAL_LIMIT, proxy)
+    let err = tokio::time::timeout(test_support::REAL_LIMIT, proxy)
         .await
         .expect("the proxy returned at the reset")
         .unwrap_err();
@@ -546,7 +547,7 @@ async fn e22_a_subscriber_that_lags_stops_for_good() {
     });
     // The guide's loop has ended while `tx` is alive: at the lag, with nothing received.
     assert_eq!(
-        common::within("the guide's subscriber", guide)
+        test_support::within("the guide's subscriber", guide)
             .await
             .unwrap(),
         Vec::<u32>::new()
@@ -554,7 +555,7 @@ async fn e22_a_subscriber_that_lags_stops_for_good() {
     tx.send(5).unwrap();
     drop(tx);
     assert_eq!(
-        common::within("the corrected subscriber", corrected)
+        test_support::within("the corrected subscriber", corrected)
             .await
             .unwrap(),
         [3, 4, 5]

@@ -2,36 +2,11 @@
 #![allow(dead_code, reason = "each test crate uses a different subset")]
 
 use std::future::Future;
-use std::time::Duration;
 
 use channel_patterns::catalog;
 use channel_patterns::runner::{self, Run};
 use patterns::Transcript;
-
-pub mod watchdog;
-
-pub use watchdog::{REAL_LIMIT, Watchdog};
-
-/// Paused time any single wait may take. It passes at once when nothing else can run, so a
-/// lost wake-up fails the test in milliseconds.
-pub const PAUSED_LIMIT: Duration = Duration::from_secs(24 * 3600);
-
-/// Awaits `fut` within [`PAUSED_LIMIT`] of Tokio's clock and [`REAL_LIMIT`] of real time (the
-/// second catches a task that spins and so stops the paused clock): a hang fails with `what`.
-pub async fn within<T>(what: &str, fut: impl Future<Output = T>) -> T {
-    let _watchdog = Watchdog::new(what, REAL_LIMIT);
-    tokio::time::timeout(PAUSED_LIMIT, fut)
-        .await
-        .unwrap_or_else(|_| panic!("{what}: still waiting after {PAUSED_LIMIT:?} of Tokio's time"))
-}
-
-/// Tasks of the current runtime still alive right now, without yielding: measured when a
-/// `main` returns, this is what `#[tokio::main]` would cancel by dropping the runtime.
-pub async fn tasks_alive() -> usize {
-    tokio::runtime::Handle::current()
-        .metrics()
-        .num_alive_tasks()
-}
+use test_support::{REAL_LIMIT, Watchdog};
 
 /// Runs a block's `main` the way `run NAME` does (`runner::run_main`: a fresh current-thread
 /// runtime in paused time, within `runner::BOUND` of it), capturing what it prints, and within
