@@ -6,15 +6,17 @@
 //!   program can print more than one, the corrected guide says so;
 //! - each Output block of the guide is one of the outputs its program can print: loom finds a
 //!   schedule that prints it;
-//! - the programs, built alone against tokio (`tests/guide_programs`) and run on the multi-thread
-//!   runtime `#[tokio::main]` starts, print only outputs loom finds a schedule for: a check of the
-//!   loom backend against tokio, whole program by whole program.
+//! - the programs, built alone against tokio (`tests/guide/guide_programs.rs`) and run on the
+//!   multi-thread runtime `#[tokio::main]` starts, print only outputs loom finds a schedule for: a
+//!   check of the loom backend against tokio, whole program by whole program.
 //!
 //! Run with `bash ci/loom.sh loom_guide`.
 #![cfg(channel_patterns_loom)]
 
+#[path = "guide/guide_programs.rs"]
 mod guide_programs;
 mod loom_support;
+#[path = "guide/state_machine_without_sleep.rs"]
 mod state_machine_without_sleep;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -548,7 +550,7 @@ fn e13_the_guides_backpressure_output_is_one_of_several() {
 }
 
 /// E07: without its sleep, the guide's state machine prints none, one, two or all three of its
-/// lines, as the schedule goes: on a current-thread runtime none (`tests/errata.rs`), on a
+/// lines, as the schedule goes: on a current-thread runtime none (`tests/guide/errata.rs`), on a
 /// multi-thread one whatever the manager gets to before `main` returns.
 #[test]
 fn e07_without_the_sleep_the_state_machine_prints_any_part_of_its_output() {

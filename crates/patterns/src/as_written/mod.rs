@@ -4,8 +4,8 @@
 //! Do not use these: the corrected programs are in [`crate::corrected`].
 //!
 //! Each file below `// BEGIN GUIDE` is a code block of `guide/tokio-channels.md` with only
-//! these edits, which `tests/as_written.rs` checks by undoing them and finding the block in the
-//! guide (the same edits as in [`crate::corrected`]):
+//! these edits, which `tests/guide/as_written.rs` checks by undoing them and finding the block in
+//! the guide (the same edits as in [`crate::corrected`]):
 //! - `#[tokio::main]\nasync fn main()` becomes `pub async fn main()`, so that a test chooses
 //!   the runtime (current-thread, paused time) and can run it;
 //! - in `watch_idle_timeout`, the guide's two functions are made `pub`;

@@ -1,12 +1,12 @@
 //! One test per defect of the guide, shown on the guide's code as written
 //! (`channel_patterns::as_written`) wherever the defect is in its code, and on tokio directly
 //! where it is in a claim; and, where the corrected program's own output does not show the fix
-//! (tests/patterns.rs runs each), the same case on the corrected code (`patterns`). The IDs are
-//! those of ERRATA.md. Errata shown elsewhere: E01 `tests/compile_fail.rs`; E05, E11, E12, E19
-//! `tests/quick_reference.rs`; E09 `tests/sync_oneshot.rs`; E10, E25, E26 `tests/sync_watch.rs`;
-//! E24, E28 `tests/corrected_guide.rs`.
-mod common;
-mod state_machine_without_sleep;
+//! (tests/guide/patterns.rs runs each), the same case on the corrected code (`patterns`). The
+//! IDs are those of ERRATA.md. Errata shown elsewhere: E01 `tests/guide/compile_fail.rs`; E05,
+//! E11, E12, E19 `tests/guide/quick_reference.rs`; E09 `tests/guide/sync_oneshot.rs`; E10, E25,
+//! E26 `tests/guide/sync_watch.rs`; E24, E28 `tests/guide/corrected_guide.rs`.
+use crate::common;
+use crate::state_machine_without_sleep;
 
 use std::time::Duration;
 

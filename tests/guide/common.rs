@@ -1,5 +1,5 @@
-//! Helpers shared by the pattern tests.
-#![allow(dead_code, reason = "each test crate uses a different subset")]
+//! The helpers of the suites that run the catalog's programs. They need the root crate (its
+//! `catalog` and `runner`), which `test-support` cannot depend on, so they are this binary's.
 
 use std::future::Future;
 
@@ -79,4 +79,11 @@ pub fn block_file(path: &std::path::Path) -> String {
     } else {
         code
     }
+}
+
+/// Under cargo-mutants (ci/mutants.sh), where every mutant would rebuild the crates that
+/// compile the guide's blocks (`corrected_guide`'s programs, `compile_fail`'s fixture). They
+/// depend on tokio alone: nothing a mutant changes can change them, so those tests skip that.
+pub fn under_mutants() -> bool {
+    std::env::var_os("CHANNEL_PATTERNS_MUTANTS").is_some()
 }

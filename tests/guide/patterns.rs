@@ -3,7 +3,7 @@
 //! whole expected transcript, takes exactly the Tokio time its sleeps add up to, and returns with
 //! no task left running. (What each can print on other schedules is loom's to enumerate:
 //! `tests/loom_guide.rs`.)
-mod common;
+use crate::common;
 
 use std::time::Duration;
 
