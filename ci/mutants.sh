@@ -95,7 +95,7 @@ for group in "${groups[@]}"; do
       else
         files=("crates/loom-tokio/src/$channel.rs")
       fi
-      test_args=$(tests loom_models loom_guide)
+      test_args=$(tests loom_models)
       env+=(RUSTFLAGS="--cfg channel_patterns_loom" LOOM_MAX_PREEMPTIONS="${LOOM_MAX_PREEMPTIONS:-2}")
       profile=mutants-loom
       packages=(loom-tokio)

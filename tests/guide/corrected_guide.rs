@@ -233,7 +233,7 @@ fn no_wrong_claim_is_left() {
 /// Every block of the corrected guide compiles alone, in a crate that depends on tokio with
 /// exactly the features its chapter states, and not on this crate, with `-D warnings`; every
 /// program runs there to the end, on the runtime `#[tokio::main]` gives it. (What it prints
-/// there is one of the outputs loom finds: `tests/loom_guide.rs`.)
+/// there is one of the outputs loom finds: `tests/loom_models/loom_guide.rs`.)
 #[test]
 fn every_block_compiles_alone_with_its_chapters_features_and_runs() {
     if under_mutants() {

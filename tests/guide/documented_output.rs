@@ -1,7 +1,7 @@
 //! The two Output blocks the guide shows, the same in the corrected guide, reproduced line for
 //! line on a current-thread runtime in paused time: by the corrected program and by the
 //! guide's code as written. (That each is one of the outputs the program can print on any
-//! schedule is loom's to show: `tests/loom_guide.rs`.)
+//! schedule is loom's to show: `tests/loom_models/loom_guide.rs`.)
 use crate::common;
 
 use channel_patterns::catalog;

@@ -6,7 +6,6 @@
 //! E11, E12, E19 `tests/guide/quick_reference.rs`; E09 `tests/guide/sync_oneshot.rs`; E10, E25,
 //! E26 `tests/guide/sync_watch.rs`; E24, E28 `tests/guide/corrected_guide.rs`.
 use crate::common;
-use crate::state_machine_without_sleep;
 
 use std::time::Duration;
 
@@ -122,7 +121,7 @@ fn e07_state_machine_as_written_leaves_its_manager_running() {
 /// schedule.)
 #[test]
 fn e06_e07_without_the_sleep_the_output_is_lost() {
-    let run = common::run_block(state_machine_without_sleep::main);
+    let run = common::run_block(test_support::state_machine_without_sleep::main);
     assert_eq!(run.lines, Vec::<String>::new(), "no command was processed");
     assert_eq!(run.verdict, Verdict::LeftRunning { tasks: 1 });
 }

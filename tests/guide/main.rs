@@ -2,15 +2,15 @@
 //! as written (`as_written`, `as_written_verdict`, `documented_output`, `compile_fail`), its
 //! errata (`errata`, `errata_index`), its claims about tokio (`sync_*`, `quick_reference`,
 //! `send_sync`), and the binary (`cli`, `verdict`). One binary, one module per suite, and the
-//! helpers only these suites use (`common`, `guide_programs`, `state_machine_without_sleep`);
-//! `tests/as_written_quiet.rs`, which installs a process-wide panic hook, has its own.
+//! helpers only these suites use (`common`, and `guide_programs`, which the guide's loom suite
+//! includes too); `tests/as_written_quiet.rs`, which installs a process-wide panic hook, has its
+//! own.
 //!
 //! `cargo test --test guide sync_mpsc::` runs one suite.
 #![warn(rust_2018_idioms)]
 
 mod common;
 mod guide_programs;
-mod state_machine_without_sleep;
 
 mod as_written;
 mod as_written_verdict;

@@ -5,11 +5,14 @@
 //!
 //! - bounded waits: [`within`], with the real-time backstop of [`watchdog`];
 //! - [`tasks_alive`], what a runtime would cancel when dropped;
-//! - [`tcp`]: a proxy server on loopback, test upstreams, and payloads checked byte by byte.
+//! - [`tcp`]: a proxy server on loopback, test upstreams, and payloads checked byte by byte;
+//! - [`state_machine_without_sleep`]: the guide's state machine without the sleep that hides
+//!   erratum E07, run on tokio by the errata's test and on loom by the guide's loom suite.
 
 use std::future::Future;
 use std::time::Duration;
 
+pub mod state_machine_without_sleep;
 pub mod tcp;
 pub mod watchdog;
 

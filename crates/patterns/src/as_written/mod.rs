@@ -15,7 +15,7 @@
 //!   `#[cfg(channel_patterns_loom)] use crate::rt as tokio;`: its only edit for loom. Under the
 //!   loom cfg the guide's `tokio::sync::…`, `tokio::spawn`, `tokio::time::sleep` and
 //!   `tokio::select!` then resolve to [`crate::rt`]'s loom backend, so the loom tests
-//!   (`tests/loom_guide.rs`) run the guide's own code; in a normal build the line is
+//!   (`tests/loom_models/loom_guide.rs`) run the guide's own code; in a normal build the line is
 //!   compiled out and the code is tokio's.
 //!
 //! `spawn_with_result` is absent: it does not compile (erratum E01, `tests/compile_fail/`).

@@ -11,21 +11,14 @@
 //!   check of the loom backend against tokio, whole program by whole program.
 //!
 //! Run with `bash ci/loom.sh loom_guide`.
-#![cfg(channel_patterns_loom)]
-
-#[path = "guide/guide_programs.rs"]
-mod guide_programs;
-mod loom_support;
-#[path = "guide/state_machine_without_sleep.rs"]
-mod state_machine_without_sleep;
-
 use std::collections::{BTreeMap, BTreeSet};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
+use crate::guide_programs;
+use crate::loom_support::{interleaving, rejected, run_block};
 use channel_patterns::{catalog, guide};
-use loom_support::{interleaving, rejected, run_block};
 use patterns::{Transcript, as_written, capture, corrected, rt};
 use pretty_assertions::assert_eq;
 
@@ -557,7 +550,7 @@ fn e07_without_the_sleep_the_state_machine_prints_any_part_of_its_output() {
     let found = Arc::new(Mutex::new(BTreeSet::new()));
     let record = found.clone();
     loom::model(move || {
-        let (printed, _) = run_block(state_machine_without_sleep::main);
+        let (printed, _) = run_block(test_support::state_machine_without_sleep::main);
         record.lock().unwrap().insert(printed.len());
     });
     let found: Vec<usize> = found.lock().unwrap().iter().copied().collect();
