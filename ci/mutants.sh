@@ -50,8 +50,8 @@ tests() { printf -- '--cargo-arg=--test=%s ' "$@"; }
 
 status=0
 for group in "${groups[@]}"; do
-  # Read by tests/corrected_guide.rs, which then skips compiling the guide's blocks as programs
-  # (a rebuild per mutant, and nothing the other tests would miss).
+  # Read by tests/guide/common.rs (`under_mutants`): the guide's suites then skip compiling its
+  # blocks as crates of their own (a rebuild per mutant, and nothing the other tests would miss).
   env=(CHANNEL_PATTERNS_MUTANTS=1)
   profile=mutants
   # The packages whose files are mutated, and those whose tests run (the tests in tests/ are
@@ -60,11 +60,12 @@ for group in "${groups[@]}"; do
   test_packages=(channel-patterns)
   case $group in
     # The proxy and the coordination code it runs: the tests of the relay, server, idle
-    # tracking, shutdown and arguments, and of the binary that runs it.
+    # tracking, shutdown and arguments, and of the binary that runs it (in tests/guide/, which
+    # holds the rest of the checker's suites too: its errata, cli).
     proxy)
       packages=(proxy)
       files=(crates/proxy/src/*.rs)
-      test_args=$(tests proxy proxy_fds errata cli)
+      test_args=$(tests proxy proxy_fds guide)
       ;;
     # The reference models: the properties against tokio must kill their mutants (and
     # model_handles what tokio's types rule out: using a dropped handle).
@@ -81,9 +82,7 @@ for group in "${groups[@]}"; do
       test_packages=(channel-patterns patterns)
       files=(src/*.rs crates/patterns/src/*.rs crates/patterns/src/corrected/*.rs
         crates/patterns/src/as_written/mod.rs)
-      test_args="--cargo-arg=--lib $(tests patterns props documented_output \
-        as_written as_written_verdict as_written_quiet errata errata_index quick_reference cli verdict \
-        corrected_guide)"
+      test_args="--cargo-arg=--lib $(tests guide as_written_quiet props)"
       ;;
     # loom-tokio, the backend of crates/patterns/src/rt.rs under the loom cfg, killed by the
     # loom suites (tests/loom_models/) and the guide's programs under loom, in an optimised
@@ -96,7 +95,7 @@ for group in "${groups[@]}"; do
       else
         files=("crates/loom-tokio/src/$channel.rs")
       fi
-      test_args=$(tests loom_models loom_guide)
+      test_args=$(tests loom_models)
       env+=(RUSTFLAGS="--cfg channel_patterns_loom" LOOM_MAX_PREEMPTIONS="${LOOM_MAX_PREEMPTIONS:-2}")
       profile=mutants-loom
       packages=(loom-tokio)

@@ -22,7 +22,7 @@ pub enum AsWritten {
     Runs(Main),
     /// The guide's block does not compile: there is nothing to run, only the compiler's error.
     DoesNotCompile {
-        /// The compiler's error, the one `tests/compile_fail.rs` checks.
+        /// The compiler's error, the one `tests/guide/compile_fail.rs` checks.
         error: &'static str,
     },
 }

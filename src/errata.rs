@@ -3,7 +3,8 @@
 //! `ERRATA.md` is written for people: a table with one row per erratum (id, where, kind, one
 //! line), then one `## Exx. Title` section each (claim, evidence, fix). This module reads both
 //! at build time (`include_str!`), so `channel-patterns errata` and the report can never say
-//! something the file does not; `tests/errata_index.rs` checks the file has the shape read here.
+//! something the file does not; `tests/guide/errata_index.rs` checks the file has the shape read
+//! here.
 
 use std::sync::LazyLock;
 
@@ -31,7 +32,7 @@ pub struct Erratum {
 
 impl Erratum {
     /// The command that shows the defect: the first code span of the section's
-    /// `**Evidence.**` paragraph, e.g. `cargo test --test errata e02`.
+    /// `**Evidence.**` paragraph, e.g. `cargo test --test guide errata::e02`.
     pub fn evidence(&self) -> Option<&'static str> {
         let after = self.body.split_once("**Evidence.** `")?.1;
         after.split_once('`').map(|(command, _)| command)
@@ -59,7 +60,7 @@ pub fn find(id: &str) -> Option<&'static Erratum> {
 
 /// The errata of a text shaped like `ERRATA.md`: each table row `| Exx | where | kind | line |`
 /// joined with its `## Exx. Title` section. A row without a section (or the reverse) is left
-/// out, which `tests/errata_index.rs` turns into a failure.
+/// out, which `tests/guide/errata_index.rs` turns into a failure.
 pub fn parse(text: &'static str) -> Vec<Erratum> {
     let sections: Vec<(&str, &str, &str)> = text
         .split("\n## ")

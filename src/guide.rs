@@ -7,7 +7,7 @@
 pub const TEXT: &str = include_str!("../guide/tokio-channels.md");
 
 /// `guide/tokio-channels.corrected.md`: the guide with every erratum corrected, whose code
-/// blocks are the programs of [`patterns::corrected`] (`tests/corrected_guide.rs` checks both
+/// blocks are the programs of [`patterns::corrected`] (`tests/guide/corrected_guide.rs` checks both
 /// this and that it differs from [`TEXT`] only where an erratum requires).
 pub const CORRECTED: &str = include_str!("../guide/tokio-channels.corrected.md");
 

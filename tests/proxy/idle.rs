@@ -1,11 +1,9 @@
 //! Idle tracking (`idle`), the rule and clock behind the proxy's idle timeout, in paused time:
 //! the rule's edge, the deadline each activity moves, and the monitor waking exactly then.
-use crate::common;
-
 use std::time::Duration;
 
-use common::within;
 use proxy::idle::{self, ActivityClock};
+use test_support::within;
 use tokio::time::{Instant, advance};
 
 const TIMEOUT: Duration = Duration::from_secs(2);

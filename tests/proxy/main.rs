@@ -1,16 +1,11 @@
 //! The proxy's tests: the relay (`proxy`), its arguments, the servers on every core, TCP
 //! details, the idle and shutdown coordination, and the proxy on turmoil's simulated network
-//! (`sim_proxy`, `sim_schedules`). One binary, one module per suite; `tests/proxy_fds.rs` and
-//! `tests/proxy_churn.rs` count this process's file descriptors, so they have their own.
+//! (`sim_proxy`, `sim_schedules`). One binary, one module per suite, and the simulation's harness
+//! (`sim_support`); `tests/proxy_fds/`, whose tests count this process's file descriptors, has
+//! its own.
 
-#[path = "../common/mod.rs"]
-mod common;
 #[path = "../prop_support/mod.rs"]
 mod prop_support;
-#[path = "../sim_support/mod.rs"]
-mod sim_support;
-#[path = "../tcp_support/mod.rs"]
-mod tcp_support;
 
 mod idle;
 mod proxy;
@@ -20,3 +15,4 @@ mod proxy_tcp;
 mod shutdown;
 mod sim_proxy;
 mod sim_schedules;
+mod sim_support;

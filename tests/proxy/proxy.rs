@@ -1,12 +1,10 @@
 //! The relay behind the `watch-idle-timeout` pattern and the proxy (`proxy::relay`), over
 //! in-memory duplex streams in paused time: exact idle timeout, half-close, errors, cleanup.
-use crate::common;
-
 use std::time::Duration;
 
-use common::{tasks_alive, within};
 use pretty_assertions::assert_eq;
 use proxy::{self, CloseReason, Outcome};
+use test_support::{tasks_alive, within};
 use tokio::io::{AsyncReadExt, AsyncWriteExt, DuplexStream};
 use tokio::task::JoinHandle;
 use tokio::time::Instant;

@@ -1,7 +1,6 @@
 //! The proxy on every core (`proxy::cores`), over real loopback sockets: listeners that share
 //! one port, refused when the port is taken (even by another proxy's group), and servers on
 //! threads of their own whose summaries add up.
-use crate::tcp_support;
 
 use std::net::TcpListener;
 use std::time::Duration;
@@ -9,7 +8,7 @@ use std::time::Duration;
 use proxy::cores;
 use proxy::server::Config;
 use proxy::shutdown::Shutdown;
-use tcp_support::{echo_upstream, finish, open_served};
+use test_support::tcp::{self, echo_upstream, finish, open_served};
 
 /// One thread per core the process may use, as the README says.
 #[test]
@@ -81,9 +80,6 @@ async fn servers_on_two_threads_serve_one_address_and_add_up() {
         .unwrap();
     assert_eq!(summary.accepted, CLIENTS as u64);
     assert_eq!(summary.closed_at_drain, 1);
-    assert!(
-        tcp_support::closed(&mut held).await,
-        "closed at the drain timeout"
-    );
+    assert!(tcp::closed(&mut held).await, "closed at the drain timeout");
     echo_task.abort();
 }

@@ -1,12 +1,11 @@
 //! The proxy over real loopback TCP, in real time: every byte of many concurrent connections,
 //! half-close, an unreachable upstream, and draining at shutdown. Waits are bounded
-//! (`tcp_support::BOUND`) and loops are finite: these tests stop by themselves.
-use crate::tcp_support;
+//! (`test_support::tcp::BOUND`) and loops are finite: these tests stop by themselves.
 
 use std::time::Duration;
 
 use proxy::server::Summary;
-use tcp_support::{
+use test_support::tcp::{
     BOUND, Payload, client, echo_upstream, echoes, finish, open_served, proxy, upstream,
 };
 use tokio::io::{AsyncReadExt, AsyncWriteExt};

@@ -7,7 +7,7 @@
 //! its imports changed: `use crate::rt as tokio;`, one line above each block of
 //! [`crate::corrected`] and [`crate::as_written`] under the loom cfg, makes the block's
 //! `tokio::sync::mpsc`, `tokio::spawn`, `tokio::time::sleep` and `tokio::select!` resolve here:
-//! the code loom explores (`tests/loom_guide.rs`) is the code the report runs.
+//! the code loom explores (`tests/loom_models/loom_guide.rs`) is the code the report runs.
 //!
 //! | item | normal build | under loom |
 //! |---|---|---|

@@ -2,7 +2,7 @@
 //! [--max-connections N] [--drain-timeout DURATION] [--threads N]`, declared with clap.
 //!
 //! The declaration below is the only copy of the usage text: `--help`, the errors and the
-//! README's example all come from it or are checked against it (`tests/cli.rs`).
+//! README's example all come from it or are checked against it (`tests/guide/cli.rs`).
 
 use std::net::SocketAddr;
 use std::num::NonZeroUsize;

@@ -4,8 +4,8 @@
 //! Do not use these: the corrected programs are in [`crate::corrected`].
 //!
 //! Each file below `// BEGIN GUIDE` is a code block of `guide/tokio-channels.md` with only
-//! these edits, which `tests/as_written.rs` checks by undoing them and finding the block in the
-//! guide (the same edits as in [`crate::corrected`]):
+//! these edits, which `tests/guide/as_written.rs` checks by undoing them and finding the block in
+//! the guide (the same edits as in [`crate::corrected`]):
 //! - `#[tokio::main]\nasync fn main()` becomes `pub async fn main()`, so that a test chooses
 //!   the runtime (current-thread, paused time) and can run it;
 //! - in `watch_idle_timeout`, the guide's two functions are made `pub`;
@@ -15,7 +15,7 @@
 //!   `#[cfg(channel_patterns_loom)] use crate::rt as tokio;`: its only edit for loom. Under the
 //!   loom cfg the guide's `tokio::sync::…`, `tokio::spawn`, `tokio::time::sleep` and
 //!   `tokio::select!` then resolve to [`crate::rt`]'s loom backend, so the loom tests
-//!   (`tests/loom_guide.rs`) run the guide's own code; in a normal build the line is
+//!   (`tests/loom_models/loom_guide.rs`) run the guide's own code; in a normal build the line is
 //!   compiled out and the code is tokio's.
 //!
 //! `spawn_with_result` is absent: it does not compile (erratum E01, `tests/compile_fail/`).

@@ -6,7 +6,7 @@
 //! changed and why.
 //!
 //! Each file below `// BEGIN GUIDE` is the block with only these edits, which
-//! `tests/corrected_guide.rs` checks by undoing them and finding the block in the corrected
+//! `tests/guide/corrected_guide.rs` checks by undoing them and finding the block in the corrected
 //! guide (the same edits as in [`crate::as_written`]):
 //! - `#[tokio::main]\nasync fn main()` becomes `pub async fn main()`, so that a check chooses
 //!   the runtime: current-thread in paused time for the report and the tests, loom, or none
@@ -23,7 +23,7 @@
 //!   private items, so the block makes nothing public for a test.
 //!
 //! The bounded-versus-unbounded snippet of the mpsc chapter is a fragment, not a program, and
-//! has no module: `tests/corrected_guide.rs` compiles it inside a `main` of its own.
+//! has no module: `tests/guide/corrected_guide.rs` compiles it inside a `main` of its own.
 
 guide_blocks! {
     #[allow(

@@ -6,24 +6,19 @@
 //!   program can print more than one, the corrected guide says so;
 //! - each Output block of the guide is one of the outputs its program can print: loom finds a
 //!   schedule that prints it;
-//! - the programs, built alone against tokio (`tests/guide_programs`) and run on the multi-thread
-//!   runtime `#[tokio::main]` starts, print only outputs loom finds a schedule for: a check of the
-//!   loom backend against tokio, whole program by whole program.
+//! - the programs, built alone against tokio (`tests/guide/guide_programs.rs`) and run on the
+//!   multi-thread runtime `#[tokio::main]` starts, print only outputs loom finds a schedule for: a
+//!   check of the loom backend against tokio, whole program by whole program.
 //!
 //! Run with `bash ci/loom.sh loom_guide`.
-#![cfg(channel_patterns_loom)]
-
-mod guide_programs;
-mod loom_support;
-mod state_machine_without_sleep;
-
 use std::collections::{BTreeMap, BTreeSet};
 use std::panic::{AssertUnwindSafe, catch_unwind};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
+use crate::guide_programs;
+use crate::loom_support::{interleaving, rejected, run_block};
 use channel_patterns::{catalog, guide};
-use loom_support::{interleaving, rejected, run_block};
 use patterns::{Transcript, as_written, capture, corrected, rt};
 use pretty_assertions::assert_eq;
 
@@ -548,14 +543,14 @@ fn e13_the_guides_backpressure_output_is_one_of_several() {
 }
 
 /// E07: without its sleep, the guide's state machine prints none, one, two or all three of its
-/// lines, as the schedule goes: on a current-thread runtime none (`tests/errata.rs`), on a
+/// lines, as the schedule goes: on a current-thread runtime none (`tests/guide/errata.rs`), on a
 /// multi-thread one whatever the manager gets to before `main` returns.
 #[test]
 fn e07_without_the_sleep_the_state_machine_prints_any_part_of_its_output() {
     let found = Arc::new(Mutex::new(BTreeSet::new()));
     let record = found.clone();
     loom::model(move || {
-        let (printed, _) = run_block(state_machine_without_sleep::main);
+        let (printed, _) = run_block(test_support::state_machine_without_sleep::main);
         record.lock().unwrap().insert(printed.len());
     });
     let found: Vec<usize> = found.lock().unwrap().iter().copied().collect();

@@ -1,20 +1,20 @@
 //! The corrected guide (`guide/tokio-channels.corrected.md`) is the original with the smallest
 //! change that fixes each erratum, and every program in it is the code the checks run:
 //! - each `rust` block is the file of `crates/patterns/src/corrected/` for its section, byte for
-//!   byte but for the documented edits (`UPDATE_GUIDE=1 cargo test --test corrected_guide` copies
-//!   the files' blocks into the guide);
+//!   byte but for the documented edits (`UPDATE_GUIDE=1 cargo test --test guide
+//!   corrected_guide::` copies the files' blocks into the guide);
 //! - every hunk of the diff from the original names the erratum it fixes, and every link to
 //!   ERRATA.md lands on an erratum;
 //! - none of the wrong claims is left;
 //! - every block compiles alone, in a crate that depends on tokio with exactly the features its
 //!   chapter states, with `-D warnings`, and every program runs there.
-mod common;
-mod guide_programs;
+use crate::common;
+use crate::guide_programs;
 
 use std::path::{Path, PathBuf};
 
 use channel_patterns::{catalog, guide};
-use common::block_file;
+use common::{block_file, under_mutants};
 use guide_programs::{
     MPSC, build, build_corrected_programs, chapters, programs, programs_crate, run_program,
     rust_block, stated_features,
@@ -230,16 +230,10 @@ fn no_wrong_claim_is_left() {
     }
 }
 
-/// Under cargo-mutants (ci/mutants.sh), every mutant would rebuild the programs, which depend
-/// on tokio alone: nothing a mutant changes can change them.
-fn under_mutants() -> bool {
-    std::env::var_os("CHANNEL_PATTERNS_MUTANTS").is_some()
-}
-
 /// Every block of the corrected guide compiles alone, in a crate that depends on tokio with
 /// exactly the features its chapter states, and not on this crate, with `-D warnings`; every
 /// program runs there to the end, on the runtime `#[tokio::main]` gives it. (What it prints
-/// there is one of the outputs loom finds: `tests/loom_guide.rs`.)
+/// there is one of the outputs loom finds: `tests/loom_models/loom_guide.rs`.)
 #[test]
 fn every_block_compiles_alone_with_its_chapters_features_and_runs() {
     if under_mutants() {

@@ -1,7 +1,7 @@
 //! The guide's state machine, verbatim but for its `println!`s (captured by
-//! `channel_patterns::capture`) and without the final sleep of its `main`: what erratum E07 says
-//! the sleep hides. Through `channel_patterns::rt`, it is tokio's in a normal build
-//! (`tests/errata.rs`) and loom's under the loom cfg (`tests/loom_guide.rs`).
+//! `patterns::capture`) and without the final sleep of its `main`: what erratum E07 says the
+//! sleep hides. Through `patterns::rt`, it is tokio's in a normal build (`tests/guide/errata.rs`)
+//! and loom's under the loom cfg (`tests/loom_models/loom_guide.rs`).
 
 use patterns::capture::print_line;
 use patterns::rt as tokio;

@@ -2,7 +2,7 @@
 //! `crates/patterns/src/as_written/` are the guide's blocks, and every block without a defect in
 //! its output prints what the corrected program prints (on a current-thread runtime in paused
 //! time).
-mod common;
+use crate::common;
 
 use channel_patterns::guide;
 use channel_patterns::runner::Verdict;

@@ -1,4 +1,3 @@
-#![warn(rust_2018_idioms)]
 //! Hand-polled checks of the guide's claims about `tokio::sync::oneshot`
 //! (guide/tokio-channels.md, "oneshot" and "Combining Channels with `tokio::select!`").
 

@@ -1,8 +1,8 @@
 //! The two Output blocks the guide shows, the same in the corrected guide, reproduced line for
 //! line on a current-thread runtime in paused time: by the corrected program and by the
 //! guide's code as written. (That each is one of the outputs the program can print on any
-//! schedule is loom's to show: `tests/loom_guide.rs`.)
-mod common;
+//! schedule is loom's to show: `tests/loom_models/loom_guide.rs`.)
+use crate::common;
 
 use channel_patterns::catalog;
 use channel_patterns::guide::{self, Documented};
@@ -48,7 +48,7 @@ fn lagging_block_as_read_from_the_guide() {
 
 /// Only these two examples have an Output block, in both guides, and the corrected guide
 /// shows the original's unchanged; the others are checked against what their `println!`s print
-/// (tests/patterns.rs).
+/// (tests/guide/patterns.rs).
 #[test]
 fn only_backpressure_and_lagging_document_an_output_and_the_corrected_guide_keeps_both() {
     for text in [guide::TEXT, guide::CORRECTED] {

@@ -1,20 +1,23 @@
 //! The proxy leaves no file descriptor behind: after its connections end and it shuts down,
-//! the process has exactly the descriptors it had before. Alone in its own test binary, so
-//! that no other test opens or closes descriptors meanwhile.
-mod tcp_support;
-
+//! the process has exactly the descriptors it had before.
 use std::time::Duration;
 
 use proxy::server::Summary;
-use tcp_support::{
+use test_support::tcp::{
     BOUND, Payload, client, echo_upstream, finish, open_fds, open_served, proxy, upstream,
 };
 use tokio::time::timeout;
 
+use crate::alone;
+
 const CONNECTIONS: usize = 50;
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn descriptors_return_to_their_starting_count() {
+#[test]
+fn descriptors_return_to_their_starting_count() {
+    alone(held_open_then_closed());
+}
+
+async fn held_open_then_closed() {
     let before = open_fds();
     {
         // Connections held open: four descriptors each in this process (the client's socket,

@@ -2,8 +2,8 @@
 //! it: on a current-thread runtime in paused time, where its schedule is fixed. Each prints its
 //! whole expected transcript, takes exactly the Tokio time its sleeps add up to, and returns with
 //! no task left running. (What each can print on other schedules is loom's to enumerate:
-//! `tests/loom_guide.rs`.)
-mod common;
+//! `tests/loom_models/loom_guide.rs`.)
+use crate::common;
 
 use std::time::Duration;
 

@@ -1,37 +1,12 @@
-//! Helpers shared by the pattern tests.
-#![allow(dead_code, reason = "each test crate uses a different subset")]
+//! The helpers of the suites that run the catalog's programs. They need the root crate (its
+//! `catalog` and `runner`), which `test-support` cannot depend on, so they are this binary's.
 
 use std::future::Future;
-use std::time::Duration;
 
 use channel_patterns::catalog;
 use channel_patterns::runner::{self, Run};
 use patterns::Transcript;
-
-pub mod watchdog;
-
-pub use watchdog::{REAL_LIMIT, Watchdog};
-
-/// Paused time any single wait may take. It passes at once when nothing else can run, so a
-/// lost wake-up fails the test in milliseconds.
-pub const PAUSED_LIMIT: Duration = Duration::from_secs(24 * 3600);
-
-/// Awaits `fut` within [`PAUSED_LIMIT`] of Tokio's clock and [`REAL_LIMIT`] of real time (the
-/// second catches a task that spins and so stops the paused clock): a hang fails with `what`.
-pub async fn within<T>(what: &str, fut: impl Future<Output = T>) -> T {
-    let _watchdog = Watchdog::new(what, REAL_LIMIT);
-    tokio::time::timeout(PAUSED_LIMIT, fut)
-        .await
-        .unwrap_or_else(|_| panic!("{what}: still waiting after {PAUSED_LIMIT:?} of Tokio's time"))
-}
-
-/// Tasks of the current runtime still alive right now, without yielding: measured when a
-/// `main` returns, this is what `#[tokio::main]` would cancel by dropping the runtime.
-pub async fn tasks_alive() -> usize {
-    tokio::runtime::Handle::current()
-        .metrics()
-        .num_alive_tasks()
-}
+use test_support::{REAL_LIMIT, Watchdog};
 
 /// Runs a block's `main` the way `run NAME` does (`runner::run_main`: a fresh current-thread
 /// runtime in paused time, within `runner::BOUND` of it), capturing what it prints, and within
@@ -104,4 +79,11 @@ pub fn block_file(path: &std::path::Path) -> String {
     } else {
         code
     }
+}
+
+/// Under cargo-mutants (ci/mutants.sh), where every mutant would rebuild the crates that
+/// compile the guide's blocks (`corrected_guide`'s programs, `compile_fail`'s fixture). They
+/// depend on tokio alone: nothing a mutant changes can change them, so those tests skip that.
+pub fn under_mutants() -> bool {
+    std::env::var_os("CHANNEL_PATTERNS_MUTANTS").is_some()
 }

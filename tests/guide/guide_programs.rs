@@ -1,7 +1,7 @@
 //! The guide's programs as a reader builds them: each block in a crate of its own that depends
-//! on tokio with the features its chapter states, and nothing else (`tests/corrected_guide.rs`
-//! builds and runs them; `tests/loom_guide.rs` runs them on tokio's multi-thread runtime and
-//! checks what they print against loom).
+//! on tokio with the features its chapter states, and nothing else (`corrected_guide` builds and
+//! runs them; `tests/loom_models/loom_guide.rs`, which includes this file, runs them on tokio's
+//! multi-thread runtime and checks what they print against loom).
 
 use std::path::{Path, PathBuf};
 use std::process::Command;

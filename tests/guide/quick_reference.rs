@@ -1,4 +1,3 @@
-#![warn(rust_2018_idioms)]
 //! One test per cell of the guide's "Quick Reference" table
 //! (guide/tokio-channels.md, "Summary & Decision Guide"), named `<row>_<channel>`.
 //! Cells that are wrong or misleading are named `<row>_<channel>_erratum_<id>`.

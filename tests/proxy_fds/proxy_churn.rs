@@ -1,23 +1,26 @@
 //! Many short connections through the proxy on real loopback sockets, the traffic of a proxy in
 //! front of a web service: each one carries a small request and a small reply, checked byte for
-//! byte, and the process ends with exactly the file descriptors it started with. Alone in its
-//! own test binary, so that no other test opens or closes descriptors meanwhile.
-mod tcp_support;
-
+//! byte, and the process ends with exactly the file descriptors it started with.
 use std::sync::Arc;
 use std::time::Duration;
 
-use tcp_support::{BOUND, Payload, client, open_fds, proxy, upstream};
+use test_support::tcp::{BOUND, Payload, client, open_fds, proxy, upstream};
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 use tokio::time::timeout;
+
+use crate::alone;
 
 const CONNECTIONS: usize = 10_000;
 /// Connections in flight at once, as a load generator keeps them (`ab -c 32`).
 const CONCURRENCY: usize = 32;
 
-#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
-async fn ten_thousand_short_connections_each_relayed_whole() {
+#[test]
+fn ten_thousand_short_connections_each_relayed_whole() {
+    alone(churn());
+}
+
+async fn churn() {
     let before = open_fds();
     {
         let (up, results) = upstream(CONNECTIONS, false).await;

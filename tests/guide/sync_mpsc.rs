@@ -1,4 +1,3 @@
-#![warn(rust_2018_idioms)]
 //! Hand-polled checks of the guide's claims about `tokio::sync::mpsc`
 //! (guide/tokio-channels.md, "mpsc - Multi-Producer, Single-Consumer").
 

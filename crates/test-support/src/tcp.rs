@@ -1,5 +1,5 @@
-//! Loopback helpers for the proxy's real-TCP tests: a test upstream, payloads and their check.
-#![allow(dead_code, reason = "each test crate uses a different subset")]
+//! Loopback helpers for the proxy's real-TCP tests (`tests/proxy/` and `tests/proxy_fds/`): a test
+//! upstream, payloads and their check.
 
 use std::sync::OnceLock;
 use std::time::Duration;

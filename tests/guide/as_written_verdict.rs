@@ -1,7 +1,7 @@
 //! `channel-patterns run NAME --as-written`, the library half (`runner`): each kind of
 //! verdict on the guide's own code, found by the pattern's name as the binary finds it, with
 //! what that code printed; every pattern's verdict; and the verdict line's wording.
-mod common;
+use crate::common;
 
 use std::time::Duration;
 
@@ -81,7 +81,7 @@ fn state_machine_finishes_but_leaves_its_manager_running() {
 }
 
 /// E01: the Task-with-Result block does not compile; the verdict shows the compiler's error,
-/// the very text `tests/compile_fail.rs` checks.
+/// the very text `tests/guide/compile_fail.rs` checks.
 #[test]
 fn oneshot_spawn_with_result_does_not_compile() {
     let run = run_as_written_named("oneshot-spawn-with-result");
@@ -147,7 +147,7 @@ fn every_pattern_has_an_as_written_run_with_its_verdict() {
         (
             "oneshot-spawn-with-result",
             DoesNotCompile {
-                error: include_str!("compile_fail/spawn_with_result.stderr"),
+                error: include_str!("../compile_fail/spawn_with_result.stderr"),
             },
         ),
         ("broadcast-basic", Finished),
@@ -207,7 +207,7 @@ fn only_the_block_that_does_not_compile_has_nothing_to_run() {
 #[test]
 fn a_run_writes_to_the_given_transcript() {
     let out = Transcript::new();
-    let _watchdog = common::Watchdog::new("mpsc-basic as written", common::REAL_LIMIT);
+    let _watchdog = test_support::Watchdog::new("mpsc-basic as written", test_support::REAL_LIMIT);
     let run = runner::run_as_written(pattern("mpsc-basic"), out.clone()).unwrap();
     assert_eq!(out.lines(), run.lines);
     assert!(!run.lines.is_empty());

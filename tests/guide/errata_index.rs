@@ -76,13 +76,12 @@ fn every_entry_has_an_evidence_command() {
 /// (`E07`, or within a pair such as `e06_e07`).
 #[test]
 fn every_entry_is_cited_by_a_pattern_or_a_test() {
-    let tests_dir = concat!(env!("CARGO_MANIFEST_DIR"), "/tests");
+    let root = env!("CARGO_MANIFEST_DIR");
     let mut tests = String::new();
-    for entry in std::fs::read_dir(tests_dir).expect("the tests directory") {
-        let path = entry.unwrap().path();
-        if path.extension().is_some_and(|e| e == "rs") {
-            tests += &std::fs::read_to_string(&path).unwrap().to_ascii_uppercase();
-        }
+    for path in test_files(root) {
+        tests += &std::fs::read_to_string(format!("{root}/{path}"))
+            .unwrap()
+            .to_ascii_uppercase();
     }
     for id in entry_ids() {
         let cited_by_pattern = catalog::PATTERNS
@@ -200,8 +199,125 @@ fn the_readme_map_names_what_exists_and_every_test_file() {
             covered.extend(found);
         }
     }
-    // The test files: each test binary of tests/, and each module of a binary that is a
-    // directory (tests/NAME/main.rs).
+    let tests = test_files(root);
+    let missing: Vec<&String> = tests.iter().filter(|t| !covered.contains(*t)).collect();
+    assert!(
+        missing.is_empty(),
+        "test files the README's map does not name: {missing:?}"
+    );
+}
+
+/// Every command of ERRATA.md, AUDIT.md and the README that runs tests of `tests/` (`cargo test
+/// --test NAME [FILTER]... [-- FILTER...]`) runs some: each binary it names exists, and each
+/// filter names a test of one of them (`module::test`, or a part of that, as the harness
+/// matches it).
+#[test]
+fn every_test_command_names_tests_that_exist() {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let mut commands = 0;
+    for doc in ["ERRATA.md", "AUDIT.md", "README.md"] {
+        let text = std::fs::read_to_string(format!("{root}/{doc}")).expect(doc);
+        for span in text.split('`').skip(1).step_by(2) {
+            let Some(at) = span.find("cargo test") else {
+                continue;
+            };
+            let command = &span[at..];
+            if !command.contains("--test ") {
+                continue;
+            }
+            let (binaries, filters) = test_command(command);
+            let mut tests = Vec::new();
+            for binary in &binaries {
+                let names = tests_of(root, binary);
+                assert!(
+                    !names.is_empty(),
+                    "{doc}: `{command}` names the test binary {binary}, which has no tests"
+                );
+                tests.extend(names);
+            }
+            for filter in filters {
+                assert!(
+                    tests.iter().any(|test| test.contains(filter)),
+                    "{doc}: `{command}`: no test of {binaries:?} matches {filter}"
+                );
+            }
+            commands += 1;
+        }
+    }
+    assert!(commands > 30, "{commands} commands");
+}
+
+/// The test binaries `command` names (`--test NAME`) and its filters: the words that are no
+/// option and no option's value, before `--` and after it.
+fn test_command(command: &str) -> (Vec<&str>, Vec<&str>) {
+    let (mut binaries, mut filters) = (Vec::new(), Vec::new());
+    let mut words = command.split_whitespace().skip(2);
+    let mut harness = false;
+    while let Some(word) = words.next() {
+        match word {
+            "--" => harness = true,
+            "--test" if !harness => binaries.extend(words.next()),
+            "-p" | "--package" | "--profile" | "--features" if !harness => {
+                words.next();
+            }
+            _ if word.starts_with('-') => {}
+            // A shell redirection or pipe ends the command.
+            _ if word.starts_with(['2', '|', '>']) => break,
+            _ => filters.push(word.trim_matches('"')),
+        }
+    }
+    (binaries, filters)
+}
+
+/// The tests of the test binary `name` as the harness names them: `test` in `tests/NAME.rs`,
+/// `module::test` in a module `tests/NAME/module.rs`. This binary's are its harness's own list,
+/// which has the tests a macro makes too; another's are read from its source.
+fn tests_of(root: &str, name: &str) -> Vec<String> {
+    if name == env!("CARGO_CRATE_NAME") {
+        let list = std::process::Command::new(std::env::current_exe().expect("this binary"))
+            .args(["--list", "--format", "terse"])
+            .output()
+            .expect("this binary lists its tests");
+        return String::from_utf8(list.stdout)
+            .expect("UTF-8")
+            .lines()
+            .filter_map(|line| line.strip_suffix(": test"))
+            .map(String::from)
+            .collect();
+    }
+    let single = format!("tests/{name}.rs");
+    let files: Vec<(String, String)> = if matching(root, &single).is_empty() {
+        matching(root, &format!("tests/{name}/*.rs"))
+            .into_iter()
+            .filter(|path| !path.ends_with("/main.rs"))
+            .map(|path| {
+                let module = path.rsplit_once('/').unwrap().1.trim_end_matches(".rs");
+                (format!("{module}::"), path)
+            })
+            .collect()
+    } else {
+        vec![(String::new(), single)]
+    };
+    let mut tests = Vec::new();
+    for (module, path) in files {
+        let text = std::fs::read_to_string(format!("{root}/{path}")).unwrap();
+        let mut attribute = false;
+        for line in text.lines().map(str::trim_start) {
+            if line.starts_with("#[test]") || line.starts_with("#[tokio::test") {
+                attribute = true;
+            } else if attribute && let Some((_, rest)) = line.split_once("fn ") {
+                let end = rest.find(['(', '<']).unwrap_or(rest.len());
+                tests.push(format!("{module}{}", &rest[..end]));
+                attribute = false;
+            }
+        }
+    }
+    tests
+}
+
+/// The test files: each test binary of tests/, and each module of a binary that is a
+/// directory (tests/NAME/main.rs).
+fn test_files(root: &str) -> Vec<String> {
     let mut tests: Vec<String> = matching(root, "tests/*.rs");
     for binary in matching(root, "tests/*/main.rs") {
         let dir = binary.trim_end_matches("/main.rs");
@@ -212,11 +328,7 @@ fn the_readme_map_names_what_exists_and_every_test_file() {
         );
     }
     tests.sort();
-    let missing: Vec<&String> = tests.iter().filter(|t| !covered.contains(*t)).collect();
-    assert!(
-        missing.is_empty(),
-        "test files the README's map does not name: {missing:?}"
-    );
+    tests
 }
 
 /// `a/{b,c}.rs` as `a/b.rs` and `a/c.rs`.

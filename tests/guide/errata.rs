@@ -1,19 +1,19 @@
 //! One test per defect of the guide, shown on the guide's code as written
 //! (`channel_patterns::as_written`) wherever the defect is in its code, and on tokio directly
 //! where it is in a claim; and, where the corrected program's own output does not show the fix
-//! (tests/patterns.rs runs each), the same case on the corrected code (`patterns`). The IDs are
-//! those of ERRATA.md. Errata shown elsewhere: E01 `tests/compile_fail.rs`; E05, E11, E12, E19
-//! `tests/quick_reference.rs`; E09 `tests/sync_oneshot.rs`; E10, E25, E26 `tests/sync_watch.rs`;
-//! E24, E28 `tests/corrected_guide.rs`.
-mod common;
-mod state_machine_without_sleep;
+//! (tests/guide/patterns.rs runs each), the same case on the corrected code (`patterns`). The
+//! IDs are those of ERRATA.md. Errata shown elsewhere: E01 `tests/guide/compile_fail.rs`; E05,
+//! E11, E12, E19 `tests/guide/quick_reference.rs`; E09 `tests/guide/sync_oneshot.rs`; E10, E25,
+//! E26 `tests/guide/sync_watch.rs`; E24, E28 `tests/guide/corrected_guide.rs`.
+use crate::common;
 
 use std::time::Duration;
 
 use channel_patterns::runner::Verdict;
-use common::{run_as_written, tasks_alive};
+use common::run_as_written;
 use patterns::{Transcript, as_written, corrected};
 use pretty_assertions::assert_eq;
+use test_support::tasks_alive;
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::{TcpListener, TcpStream};
 
@@ -121,7 +121,7 @@ fn e07_state_machine_as_written_leaves_its_manager_running() {
 /// schedule.)
 #[test]
 fn e06_e07_without_the_sleep_the_output_is_lost() {
-    let run = common::run_block(state_machine_without_sleep::main);
+    let run = common::run_block(test_support::state_machine_without_sleep::main);
     assert_eq!(run.lines, Vec::<String>::new(), "no command was processed");
     assert_eq!(run.verdict, Verdict::LeftRunning { tasks: 1 });
 }
@@ -434,7 +434,7 @@ async fn e20_corrected_proxy_ends_at_an_upstream_reset_with_the_reset() {
     );
     upstream.set_zero_linger().unwrap();
     drop(upstream); // RST
-    let err = tokio::time::timeout(common::REAL_LIMIT, proxy)
+    let err = tokio::time::timeout(test_support::REAL_LIMIT, proxy)
         .await
         .expect("the proxy returned at the reset")
         .unwrap_err();
@@ -546,7 +546,7 @@ async fn e22_a_subscriber_that_lags_stops_for_good() {
     });
     // The guide's loop has ended while `tx` is alive: at the lag, with nothing received.
     assert_eq!(
-        common::within("the guide's subscriber", guide)
+        test_support::within("the guide's subscriber", guide)
             .await
             .unwrap(),
         Vec::<u32>::new()
@@ -554,7 +554,7 @@ async fn e22_a_subscriber_that_lags_stops_for_good() {
     tx.send(5).unwrap();
     drop(tx);
     assert_eq!(
-        common::within("the corrected subscriber", corrected)
+        test_support::within("the corrected subscriber", corrected)
             .await
             .unwrap(),
         [3, 4, 5]

@@ -1,5 +1,4 @@
 //! Running loom models and their broken twins, with the number of interleavings explored.
-#![allow(dead_code, reason = "each loom test crate uses a different subset")]
 
 use std::future::Future;
 use std::panic::{AssertUnwindSafe, catch_unwind};
@@ -18,25 +17,6 @@ pub fn explore(name: &str, f: impl Fn() + Sync + Send + 'static) {
     });
     println!(
         "loom model {name}: {} interleavings explored in {:.2?}",
-        count.load(Relaxed),
-        start.elapsed()
-    );
-}
-
-/// [`explore`] at `preemptions` instead of LOOM_MAX_PREEMPTIONS, for a model too large to
-/// explore at that bound within CI's time; the name says so.
-pub fn explore_bounded(name: &str, preemptions: usize, f: impl Fn() + Sync + Send + 'static) {
-    let start = Instant::now();
-    let count = std::sync::Arc::new(AtomicUsize::new(0));
-    let counter = count.clone();
-    let mut builder = loom::model::Builder::new();
-    builder.preemption_bound = Some(preemptions);
-    builder.check(move || {
-        counter.fetch_add(1, Relaxed);
-        f();
-    });
-    println!(
-        "loom model {name} (at most {preemptions} preemptions): {} interleavings explored in {:.2?}",
         count.load(Relaxed),
         start.elapsed()
     );

@@ -119,7 +119,7 @@ fn report_json_follows_the_readmes_schema() {
     let rows: Vec<serde_json::Value> = serde_json::from_str(&text).unwrap();
     assert_eq!(rows.len(), catalog::PATTERNS.len());
     // The README's schema table: each field name, with its JSON type.
-    let readme = include_str!("../README.md");
+    let readme = include_str!("../../README.md");
     let section = readme
         .split_once("### `report --format json`\n")
         .and_then(|(_, rest)| rest.split("\n#").next())
@@ -386,7 +386,7 @@ fn errata_id_prints_the_entry_and_the_commands_that_show_it() {
         assert!(text.contains(entry.body), "{text}");
         assert!(
             text.ends_with(
-                "Shown by:\n  cargo test --test errata e02\n  channel-patterns run broadcast-lagging --as-written\n"
+                "Shown by:\n  cargo test --test guide errata::e02\n  channel-patterns run broadcast-lagging --as-written\n"
             ),
             "{text}"
         );
@@ -666,7 +666,7 @@ fn run_as_written_gives_every_pattern_a_verdict_and_its_errata() {
 }
 
 /// `guide` prints exactly the committed `guide/tokio-channels.corrected.md` (which
-/// `tests/corrected_guide.rs` checks block by block), ending with a newline.
+/// `tests/guide/corrected_guide.rs` checks block by block), ending with a newline.
 #[test]
 fn guide_prints_the_committed_corrected_guide() {
     let output = channel_patterns(&["guide"]);
@@ -674,8 +674,8 @@ fn guide_prints_the_committed_corrected_guide() {
     let printed = String::from_utf8(output.stdout).unwrap();
     assert!(printed.ends_with('\n'));
     assert!(
-        printed == include_str!("../guide/tokio-channels.corrected.md"),
+        printed == include_str!("../../guide/tokio-channels.corrected.md"),
         "`channel-patterns guide` differs from guide/tokio-channels.corrected.md: regenerate it \
-         with `UPDATE_GUIDE=1 cargo test --test corrected_guide`"
+         with `UPDATE_GUIDE=1 cargo test --test guide corrected_guide::`"
     );
 }

@@ -18,12 +18,10 @@ use proxy::WriteLast;
 use proxy::net::{Accept, Connect, Connection};
 use proxy::server::{self, Config, End, Report, Summary};
 use proxy::shutdown::Shutdown;
+use test_support::{REAL_LIMIT, Watchdog};
 use tokio::io::{AsyncRead, AsyncReadExt, AsyncWrite, AsyncWriteExt, ReadBuf};
 use turmoil::net::tcp::{OwnedReadHalf, OwnedWriteHalf};
 use turmoil::net::{TcpListener, TcpStream};
-use watchdog::{REAL_LIMIT, Watchdog};
-
-use crate::common::watchdog;
 
 /// The port the proxy listens on, on host `proxy`.
 pub const PROXY_PORT: u16 = 8080;

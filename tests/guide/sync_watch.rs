@@ -1,4 +1,3 @@
-#![warn(rust_2018_idioms)]
 //! Hand-polled checks of the guide's claims about `tokio::sync::watch`
 //! (guide/tokio-channels.md, "watch - Single Value Observable").
 
