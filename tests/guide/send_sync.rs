@@ -1,14 +1,11 @@
-//! The auto traits of the crate's public handles and futures, asserted both ways in the manner
-//! of tokio's `tests/async_send_sync.rs`: a type that gains or loses `Send`, `Sync` or
-//! `Unpin` fails to compile here. `Shutdown` and `Activity` are shared across tasks, the
+//! The auto traits of the crate's public handles and futures, asserted in the manner of tokio's
+//! `tests/async_send_sync.rs`: a type that loses `Send`, `Sync` or `Unpin`, or a future that
+//! gains `Unpin`, fails to compile here. `Shutdown` and `Activity` are shared across tasks, the
 //! server's and relay's futures are spawned on a multi-thread runtime, and a user's code that
 //! relies on either would break silently otherwise.
 //!
-//! Compile-time only: nothing here runs (`value` is never called).
-#![allow(
-    dead_code,
-    reason = "compile-time assertions: the functions are type-checked, never called"
-)]
+//! Compile-time only: nothing here runs. Each group is a `const _: fn()`, a closure that the
+//! compiler type-checks and never calls (`value` is never called either).
 
 use std::time::Duration;
 
@@ -26,39 +23,33 @@ fn value<T>() -> T {
     unreachable!()
 }
 
-/// Compiles only if `T: Send` (`require`) or only if `T: !Send` (`ambiguous`: both impls
-/// apply to a `Send` type, so the call is ambiguous and the build fails).
-macro_rules! auto_trait_checks {
-    ($($name:ident: $bound:path),* $(,)?) => {$(
-        mod $name {
-            pub fn require<T: ?Sized + $bound>(_: &T) {}
-            pub trait AmbiguousIfImpl<A> {
-                fn check(&self) {}
-            }
-            impl<T: ?Sized> AmbiguousIfImpl<()> for T {}
-            pub struct Marker;
-            impl<T: ?Sized + $bound> AmbiguousIfImpl<Marker> for T {}
-        }
-    )*};
-}
-auto_trait_checks!(send: Send, sync: Sync, unpin: Unpin);
+/// Compiles only if `T` has the trait.
+fn send<T: ?Sized + Send>(_: &T) {}
+fn sync<T: ?Sized + Sync>(_: &T) {}
+fn unpin<T: ?Sized + Unpin>(_: &T) {}
 
-/// `assert_value!(expr => Send & NotSync & Unpin)`: `expr`'s type has exactly these.
+/// `NotUnpin::check(&v)` compiles only if `v`'s type is not `Unpin`: both impls apply to an
+/// `Unpin` type, so the call is ambiguous and the build fails.
+trait NotUnpin<A> {
+    fn check(&self) {}
+}
+impl<T: ?Sized> NotUnpin<()> for T {}
+impl<T: ?Sized + Unpin> NotUnpin<u8> for T {}
+
+/// `assert_value!(expr => Send & Sync & NotUnpin)`: `expr`'s type has exactly these.
 macro_rules! assert_value {
     ($value:expr => $($trait:ident)&+) => {{
         let value = &$value;
         $(assert_value!(@one value, $trait);)+
     }};
-    (@one $v:ident, Send) => { send::require($v) };
-    (@one $v:ident, Sync) => { sync::require($v) };
-    (@one $v:ident, Unpin) => { unpin::require($v) };
-    (@one $v:ident, NotSend) => { send::AmbiguousIfImpl::check($v) };
-    (@one $v:ident, NotSync) => { sync::AmbiguousIfImpl::check($v) };
-    (@one $v:ident, NotUnpin) => { unpin::AmbiguousIfImpl::check($v) };
+    (@one $v:ident, Send) => { send($v) };
+    (@one $v:ident, Sync) => { sync($v) };
+    (@one $v:ident, Unpin) => { unpin($v) };
+    (@one $v:ident, NotUnpin) => { NotUnpin::check($v) };
 }
 
 /// Handles shared between tasks and threads: all three.
-fn handles() {
+const _: fn() = || {
     assert_value!(value::<Shutdown>() => Send & Sync & Unpin);
     assert_value!(value::<Listener>() => Send & Sync & Unpin);
     assert_value!(value::<Triggered<'static>>() => Send & Sync & Unpin);
@@ -67,19 +58,19 @@ fn handles() {
     assert_value!(value::<Activity>() => Send & Sync & Unpin);
     assert_value!(value::<IdleMonitor>() => Send & Sync & Unpin);
     assert_value!(value::<Transcript>() => Send & Sync & Unpin);
-}
+};
 
 /// Plain results and configuration: all three, so they cross threads and go in errors.
-fn values() {
+const _: fn() = || {
     assert_value!(value::<Outcome>() => Send & Sync & Unpin);
     assert_value!(value::<CloseReason>() => Send & Sync & Unpin);
     assert_value!(value::<Summary>() => Send & Sync & Unpin);
     assert_value!(value::<Config>() => Send & Sync & Unpin);
-}
+};
 
 /// Futures: `Send`, so they can be spawned on a multi-thread runtime, and `Sync`, so a
 /// reference to one can cross threads; like every `async fn` future, not `Unpin`.
-fn futures() {
+const _: fn() = || {
     let config: Config = value();
     assert_value!(
         proxy::server::serve(value::<TcpListener>(), Tcp, config, value::<Shutdown>())
@@ -102,15 +93,15 @@ fn futures() {
     assert_value!(monitor.expired() => Send & Sync & NotUnpin);
     let listener: Listener = value();
     assert_value!(listener.triggered() => Send & Sync & Unpin);
-}
+};
 
 /// The guide's programs: `Send`, so that each can be spawned, as `#[tokio::main]` needs of a
 /// `main` on its multi-thread runtime.
-fn patterns() {
+const _: fn() = || {
     assert_value!(patterns::corrected::mpsc_basic::main() => Send & Sync & NotUnpin);
     assert_value!(patterns::corrected::app_shutdown::main() => Send & Sync & NotUnpin);
     assert_value!(
         patterns::corrected::watch_idle_timeout::proxy_with_idle_timeout(value(), value(), value())
             => Send & Sync & NotUnpin
     );
-}
+};
