@@ -2,10 +2,6 @@
 //! rules (`model_handles`), and the patterns' guarantees (`prop_patterns`). One binary, one
 //! module per suite.
 
-#[path = "../prop_support/mod.rs"]
-#[macro_use]
-mod prop_support;
-
 mod model_handles;
 mod prop_broadcast;
 mod prop_mpsc;

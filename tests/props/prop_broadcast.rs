@@ -4,7 +4,7 @@
 //! every step, every accessor of every live handle (the handles alive, each sender's
 //! `receiver_count`, `len`, `is_empty`, `strong_count`, each receiver's `len`, `is_empty`,
 //! `is_closed`, `sender_strong_count`, and whether its pending `recv()` was woken) are compared
-//! (`prop_support::check`; guide/tokio-channels.md, "broadcast - Multi-Producer,
+//! (`props::check`; guide/tokio-channels.md, "broadcast - Multi-Producer,
 //! Multi-Consumer").
 //!
 //! The async `recv()` is hand-polled with `tokio_test::task::spawn`, so no runtime is needed
@@ -14,7 +14,7 @@
 //!
 //! The property has twins (the model with one rule changed), which it must reject.
 
-use crate::prop_support;
+use test_support::props;
 
 use std::cell::RefCell;
 use std::future::Future;
@@ -23,7 +23,7 @@ use std::rc::Rc;
 use std::task::Poll;
 
 use channel_models::broadcast::{Broadcast, ReceiverId, Recv, SenderId, TryRecv};
-use prop_support::{Case, Channel, Simpler, Suite, case, edge_case, nth, pick, twin_rejected};
+use props::{Case, Channel, Suite, case, edge_case, nth, pick, twin_rejected};
 use proptest::prelude::*;
 use tokio::sync::broadcast;
 use tokio::sync::broadcast::error::{RecvError, TryRecvError};
@@ -52,22 +52,20 @@ enum Op {
     CancelRecv(usize),
 }
 
-impl Simpler for Op {
-    /// The same operation on the first handle alive, and sending 0.
-    fn simpler(&self) -> Vec<Op> {
-        let first = match *self {
-            Op::Send { .. } => Op::Send { tx: 0, value: 0 },
-            Op::CloneSender(_) => Op::CloneSender(0),
-            Op::DropSender(_) => Op::DropSender(0),
-            Op::Subscribe(_) => Op::Subscribe(0),
-            Op::Resubscribe(_) => Op::Resubscribe(0),
-            Op::DropReceiver(_) => Op::DropReceiver(0),
-            Op::TryRecv(_) => Op::TryRecv(0),
-            Op::PollRecv(_) => Op::PollRecv(0),
-            Op::CancelRecv(_) => Op::CancelRecv(0),
-        };
-        if first == *self { vec![] } else { vec![first] }
-    }
+/// The same operation on the first handle alive, and sending 0.
+fn simpler(op: &Op) -> Vec<Op> {
+    let first = match *op {
+        Op::Send { .. } => Op::Send { tx: 0, value: 0 },
+        Op::CloneSender(_) => Op::CloneSender(0),
+        Op::DropSender(_) => Op::DropSender(0),
+        Op::Subscribe(_) => Op::Subscribe(0),
+        Op::Resubscribe(_) => Op::Resubscribe(0),
+        Op::DropReceiver(_) => Op::DropReceiver(0),
+        Op::TryRecv(_) => Op::TryRecv(0),
+        Op::PollRecv(_) => Op::PollRecv(0),
+        Op::CancelRecv(_) => Op::CancelRecv(0),
+    };
+    if first == *op { vec![] } else { vec![first] }
 }
 
 /// What one operation returned.
@@ -509,6 +507,10 @@ impl Suite for Property {
     fn lower_setup(capacity: &usize) -> Vec<usize> {
         (1..*capacity).collect()
     }
+    fn lower_op(op: &Self::Op) -> Vec<Self::Op> {
+        simpler(op)
+    }
+
     fn tokio(capacity: &usize) -> impl Channel<Op = Op, Outcome = Outcome, Observed = Observed> {
         Tokio::channel(*capacity)
     }
@@ -550,7 +552,7 @@ impl Suite for Property {
     }
 }
 
-suite_tests!(property: Property);
+test_support::suite_tests!(property: Property);
 
 fn op() -> impl Strategy<Value = Op> {
     let h = || 0..8usize;

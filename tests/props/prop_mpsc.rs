@@ -4,7 +4,7 @@
 //! `close()` and the receiver's drop are applied both to a real channel and to the reference
 //! model (`channel_models::mpsc`), and every outcome and, after every step, every
 //! accessor (`is_closed`, `capacity`, `max_capacity`, `len`, `is_empty`, the sender count,
-//! whether the pending recv and each waiting send was woken) must agree (`prop_support::check`).
+//! whether the pending recv and each waiting send was woken) must agree (`props::check`).
 //!
 //! Several sends can wait at once, so the properties see who gets a freed slot (the send that
 //! has waited longest, not a `try_send` that comes later), which waiting send is woken, a
@@ -17,13 +17,11 @@ use std::pin::Pin;
 use std::rc::Rc;
 use std::task::Poll;
 
-use crate::prop_support::{
-    Case, Channel, Simpler, Suite, case, edge_case, pick, run, twin_rejected,
-};
 use channel_models::mpsc::{
     Flavor, Mpsc, Observed, Op, Outcome, ReceiverState, TryRecvError, TrySendError, Waiting,
 };
 use proptest::prelude::*;
+use test_support::props::{Case, Channel, Suite, case, edge_case, pick, run, twin_rejected};
 use tokio::sync::mpsc;
 use tokio_test::task::{self, Spawn};
 
@@ -511,6 +509,10 @@ impl Suite for Bounded {
     fn lower_setup(capacity: &usize) -> Vec<usize> {
         (1..*capacity).collect()
     }
+    fn lower_op(op: &Self::Op) -> Vec<Self::Op> {
+        simpler(op)
+    }
+
     fn tokio(
         capacity: &usize,
     ) -> impl Channel<Op = Op<u32>, Outcome = Outcome<u32>, Observed = Observed> {
@@ -569,6 +571,10 @@ impl Suite for Unbounded {
     fn cases() -> impl Strategy<Value = Case<(), Op<u32>>> {
         case(Just(()), op(false), 47).prop_map(numbered)
     }
+    fn lower_op(op: &Self::Op) -> Vec<Self::Op> {
+        simpler(op)
+    }
+
     fn tokio(_: &()) -> impl Channel<Op = Op<u32>, Outcome = Outcome<u32>, Observed = Observed> {
         Tokio::new(mpsc::unbounded_channel::<u32>())
     }
@@ -589,8 +595,8 @@ impl Suite for Unbounded {
     }
 }
 
-suite_tests!(bounded: Bounded);
-suite_tests!(unbounded: Unbounded);
+test_support::suite_tests!(bounded: Bounded);
+test_support::suite_tests!(unbounded: Unbounded);
 
 // ---------------------------------------------------------------------------------------------
 // Strategies.
@@ -632,19 +638,18 @@ fn op(bounded: bool) -> BoxedStrategy<Op<u32>> {
     }
 }
 
-impl Simpler for Op<u32> {
-    fn simpler(&self) -> Vec<Self> {
-        match *self {
-            Op::TrySend { sender, value } if sender > 0 => vec![Op::TrySend { sender: 0, value }],
-            Op::StartSend { sender, value } if sender > 0 => {
-                vec![Op::StartSend { sender: 0, value }]
-            }
-            Op::CloneSender { sender } if sender > 0 => vec![Op::CloneSender { sender: 0 }],
-            Op::DropSender { sender } if sender > 0 => vec![Op::DropSender { sender: 0 }],
-            Op::PollSend { send } if send > 0 => vec![Op::PollSend { send: 0 }],
-            Op::CancelSend { send } if send > 0 => vec![Op::CancelSend { send: 0 }],
-            _ => vec![],
+/// Simpler forms of `op`, for the harness's minimising.
+fn simpler(op: &Op<u32>) -> Vec<Op<u32>> {
+    match *op {
+        Op::TrySend { sender, value } if sender > 0 => vec![Op::TrySend { sender: 0, value }],
+        Op::StartSend { sender, value } if sender > 0 => {
+            vec![Op::StartSend { sender: 0, value }]
         }
+        Op::CloneSender { sender } if sender > 0 => vec![Op::CloneSender { sender: 0 }],
+        Op::DropSender { sender } if sender > 0 => vec![Op::DropSender { sender: 0 }],
+        Op::PollSend { send } if send > 0 => vec![Op::PollSend { send: 0 }],
+        Op::CancelSend { send } if send > 0 => vec![Op::CancelSend { send: 0 }],
+        _ => vec![],
     }
 }
 

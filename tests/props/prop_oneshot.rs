@@ -11,12 +11,12 @@
 //!
 //! The property has twins (the model with one rule changed), which it must reject.
 
-use crate::prop_support;
+use test_support::props;
 
 use std::task::Poll;
 
 use channel_models::oneshot::{Observed, Oneshot, Op, Outcome, RecvError, RecvPoll, TryRecvError};
-use prop_support::{Case, Channel, Simpler, Suite, case, edge_case, twin_rejected};
+use props::{Case, Channel, Suite, case, edge_case, twin_rejected};
 use proptest::prelude::*;
 use tokio::sync::oneshot;
 use tokio_test::task;
@@ -266,6 +266,10 @@ impl Suite for Property {
     fn cases() -> impl Strategy<Value = Case<(), Op<u32>>> {
         case(Just(()), op(), 15)
     }
+    fn lower_op(op: &Self::Op) -> Vec<Self::Op> {
+        simpler(op)
+    }
+
     fn tokio(_: &()) -> impl Channel<Op = Op<u32>, Outcome = Outcome<u32>, Observed = Observed> {
         Tokio::new()
     }
@@ -305,7 +309,7 @@ impl Suite for Property {
     }
 }
 
-suite_tests!(property: Property);
+test_support::suite_tests!(property: Property);
 
 fn op() -> impl Strategy<Value = Op<u32>> {
     prop_oneof![
@@ -319,12 +323,11 @@ fn op() -> impl Strategy<Value = Op<u32>> {
     ]
 }
 
-impl Simpler for Op<u32> {
-    fn simpler(&self) -> Vec<Self> {
-        match *self {
-            Op::Send(v) if v > 1 => vec![Op::Send(1)],
-            _ => vec![],
-        }
+/// Simpler forms of `op`, for the harness's minimising.
+fn simpler(op: &Op<u32>) -> Vec<Op<u32>> {
+    match *op {
+        Op::Send(v) if v > 1 => vec![Op::Send(1)],
+        _ => vec![],
     }
 }
 

@@ -3,21 +3,21 @@
 //! `observe`: the guide's programs with their constants made parameters), and checked for the
 //! guarantees the guide states. The generalisations are this file's own harness, on tokio directly:
 //! the guide's programs (`crates/patterns/src/corrected/`) stay as a reader sees them, and are run
-//! as they are by `tests/patterns.rs` and explored by loom.
+//! as they are by `tests/guide/patterns.rs` and explored by loom.
 //!
 //! Each property is a `check_*` function applied to what an implementation produced. The
 //! properties run it on the patterns; the `twin_*` tests run it on a twin (the pattern with one
 //! rule changed) and show that it is rejected, printing the shrunk counterexample
-//! (`prop_support::counterexample`).
+//! (`props::counterexample`).
 
-use crate::prop_support;
+use test_support::props;
 
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use channel_patterns::runner;
 use patterns::Transcript;
-use prop_support::{counterexample, persisted};
+use props::{counterexample, persisted};
 use proptest::prelude::*;
 use proptest::test_runner::TestCaseError;
 use tokio::sync::broadcast::error::RecvError;

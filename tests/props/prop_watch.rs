@@ -4,7 +4,7 @@
 //! every step, every accessor of every live handle (the handles alive; each sender's `borrow`,
 //! `is_closed`, `receiver_count`, `sender_count`; each receiver's `borrow` with its
 //! `has_changed` flag, `has_changed()`, `is_closed`, and whether its pending future was woken)
-//! are compared (`prop_support::check`; guide/tokio-channels.md, "watch - Single Value
+//! are compared (`props::check`; guide/tokio-channels.md, "watch - Single Value
 //! Observable").
 //!
 //! `changed()` and `wait_for()` are hand-polled with `tokio_test::task::spawn`, so no runtime
@@ -15,7 +15,7 @@
 //!
 //! The properties have twins (the model with one rule changed), which they must reject.
 
-use crate::prop_support;
+use test_support::props;
 
 use std::cell::RefCell;
 use std::future::Future;
@@ -24,7 +24,7 @@ use std::rc::Rc;
 use std::task::Poll;
 
 use channel_models::watch::{Borrowed, Closed, ReceiverId, SenderId, Watch};
-use prop_support::{Case, Channel, Simpler, Suite, case, edge_case, nth, pick, twin_rejected};
+use props::{Case, Channel, Suite, case, edge_case, nth, pick, twin_rejected};
 use proptest::prelude::*;
 use tokio::sync::watch;
 use tokio_test::task::{self, Spawn};
@@ -74,61 +74,59 @@ enum Op {
     Cancel(usize),
 }
 
-impl Simpler for Op {
-    /// Each field (handle, value) lowered to 0 on its own, `write` to `None`: each has a
-    /// strictly smaller sum of fields.
-    fn simpler(&self) -> Vec<Op> {
-        let lower = |x: usize| (x > 0).then_some(0);
-        let lower_v = |x: V| (x > 0).then_some(0);
-        let mut out = Vec::new();
-        match *self {
-            Op::Send { tx, value } => {
-                out.extend(lower(tx).map(|tx| Op::Send { tx, value }));
-                out.extend(lower_v(value).map(|value| Op::Send { tx, value }));
-            }
-            Op::SendReplace { tx, value } => {
-                out.extend(lower(tx).map(|tx| Op::SendReplace { tx, value }));
-                out.extend(lower_v(value).map(|value| Op::SendReplace { tx, value }));
-            }
-            Op::SendModify { tx, value } => {
-                out.extend(lower(tx).map(|tx| Op::SendModify { tx, value }));
-                out.extend(lower_v(value).map(|value| Op::SendModify { tx, value }));
-            }
-            Op::SendIfModified {
+/// Each field (handle, value) lowered to 0 on its own, `write` to `None`: each has a
+/// strictly smaller sum of fields.
+fn simpler(op: &Op) -> Vec<Op> {
+    let lower = |x: usize| (x > 0).then_some(0);
+    let lower_v = |x: V| (x > 0).then_some(0);
+    let mut out = Vec::new();
+    match *op {
+        Op::Send { tx, value } => {
+            out.extend(lower(tx).map(|tx| Op::Send { tx, value }));
+            out.extend(lower_v(value).map(|value| Op::Send { tx, value }));
+        }
+        Op::SendReplace { tx, value } => {
+            out.extend(lower(tx).map(|tx| Op::SendReplace { tx, value }));
+            out.extend(lower_v(value).map(|value| Op::SendReplace { tx, value }));
+        }
+        Op::SendModify { tx, value } => {
+            out.extend(lower(tx).map(|tx| Op::SendModify { tx, value }));
+            out.extend(lower_v(value).map(|value| Op::SendModify { tx, value }));
+        }
+        Op::SendIfModified {
+            tx,
+            write,
+            modified,
+        } => {
+            out.extend(lower(tx).map(|tx| Op::SendIfModified {
                 tx,
                 write,
                 modified,
-            } => {
-                out.extend(lower(tx).map(|tx| Op::SendIfModified {
+            }));
+            if write.is_some() {
+                out.push(Op::SendIfModified {
                     tx,
-                    write,
+                    write: None,
                     modified,
-                }));
-                if write.is_some() {
-                    out.push(Op::SendIfModified {
-                        tx,
-                        write: None,
-                        modified,
-                    });
-                }
+                });
             }
-            Op::PollWaitFor { rx, target } => {
-                out.extend(lower(rx).map(|rx| Op::PollWaitFor { rx, target }));
-                out.extend(lower_v(target).map(|target| Op::PollWaitFor { rx, target }));
-            }
-            Op::CloneSender(k) => out.extend(lower(k).map(Op::CloneSender)),
-            Op::DropSender(k) => out.extend(lower(k).map(Op::DropSender)),
-            Op::Subscribe(k) => out.extend(lower(k).map(Op::Subscribe)),
-            Op::CloneReceiver(k) => out.extend(lower(k).map(Op::CloneReceiver)),
-            Op::DropReceiver(k) => out.extend(lower(k).map(Op::DropReceiver)),
-            Op::BorrowAndUpdate(k) => out.extend(lower(k).map(Op::BorrowAndUpdate)),
-            Op::MarkChanged(k) => out.extend(lower(k).map(Op::MarkChanged)),
-            Op::MarkUnchanged(k) => out.extend(lower(k).map(Op::MarkUnchanged)),
-            Op::PollChanged(k) => out.extend(lower(k).map(Op::PollChanged)),
-            Op::Cancel(k) => out.extend(lower(k).map(Op::Cancel)),
         }
-        out
+        Op::PollWaitFor { rx, target } => {
+            out.extend(lower(rx).map(|rx| Op::PollWaitFor { rx, target }));
+            out.extend(lower_v(target).map(|target| Op::PollWaitFor { rx, target }));
+        }
+        Op::CloneSender(k) => out.extend(lower(k).map(Op::CloneSender)),
+        Op::DropSender(k) => out.extend(lower(k).map(Op::DropSender)),
+        Op::Subscribe(k) => out.extend(lower(k).map(Op::Subscribe)),
+        Op::CloneReceiver(k) => out.extend(lower(k).map(Op::CloneReceiver)),
+        Op::DropReceiver(k) => out.extend(lower(k).map(Op::DropReceiver)),
+        Op::BorrowAndUpdate(k) => out.extend(lower(k).map(Op::BorrowAndUpdate)),
+        Op::MarkChanged(k) => out.extend(lower(k).map(Op::MarkChanged)),
+        Op::MarkUnchanged(k) => out.extend(lower(k).map(Op::MarkUnchanged)),
+        Op::PollChanged(k) => out.extend(lower(k).map(Op::PollChanged)),
+        Op::Cancel(k) => out.extend(lower(k).map(Op::Cancel)),
     }
+    out
 }
 
 /// What a ready receiver future returned.
@@ -672,6 +670,10 @@ impl Suite for General {
     fn lower_setup(init: &V) -> Vec<V> {
         (0..*init).collect()
     }
+    fn lower_op(op: &Self::Op) -> Vec<Self::Op> {
+        simpler(op)
+    }
+
     fn tokio(init: &V) -> impl Channel<Op = Op, Outcome = Outcome, Observed = Observed> {
         Tokio::channel(*init)
     }
@@ -720,6 +722,10 @@ impl Suite for Futures {
     fn lower_setup(init: &V) -> Vec<V> {
         General::lower_setup(init)
     }
+    fn lower_op(op: &Self::Op) -> Vec<Self::Op> {
+        simpler(op)
+    }
+
     fn tokio(init: &V) -> impl Channel<Op = Op, Outcome = Outcome, Observed = Observed> {
         General::tokio(init)
     }
@@ -734,8 +740,8 @@ impl Suite for Futures {
     }
 }
 
-suite_tests!(general: General);
-suite_tests!(futures: Futures);
+test_support::suite_tests!(general: General);
+test_support::suite_tests!(futures: Futures);
 
 fn op() -> impl Strategy<Value = Op> {
     let h = || 0..4usize;

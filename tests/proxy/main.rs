@@ -4,9 +4,6 @@
 //! (`sim_support`); `tests/proxy_fds/`, whose tests count this process's file descriptors, has
 //! its own.
 
-#[path = "../prop_support/mod.rs"]
-mod prop_support;
-
 mod idle;
 mod proxy;
 mod proxy_args;

@@ -24,8 +24,8 @@
 //! bytes a full writer could not take); the properties reject it, and print the shrunk
 //! schedule. Failing schedules persist in `proptest-regressions/sim_schedules.txt`.
 //! `ci/deep.sh` runs many more schedules (`PROPTEST_CASES`).
-use crate::prop_support;
 use crate::sim_support;
+use test_support::props;
 
 use std::collections::HashMap;
 use std::fmt::Write as _;
@@ -706,7 +706,7 @@ fn kinds(schedule: &Schedule) -> Vec<&'static str> {
 }
 
 proptest! {
-    #![proptest_config(prop_support::persisted("sim_schedules", 24))]
+    #![proptest_config(props::persisted("sim_schedules", 24))]
 
     /// Properties 1 to 4 hold on every schedule. With `SIM_TALLY` set, each schedule that
     /// passes prints what it put the proxy through (`ci/deep.sh` counts them).
@@ -722,7 +722,7 @@ proptest! {
 
 proptest! {
     // Two simulations per case: fewer cases in the everyday suite.
-    #![proptest_config(prop_support::persisted("sim_schedules", 6))]
+    #![proptest_config(props::persisted("sim_schedules", 6))]
 
     /// Property 5: a schedule run twice gives the same trace, byte for byte.
     #[test]
@@ -744,10 +744,9 @@ fn a_relay_that_drops_leftover_bytes_is_rejected() {
     let twin = Rules {
         keep_leftovers: false,
     };
-    let (why, shrunk) =
-        prop_support::counterexample_shrunk_within(schedules(), SHRINK, |schedule| {
-            check(&schedule, &run(&schedule, twin))
-        });
+    let (why, shrunk) = props::counterexample_shrunk_within(schedules(), SHRINK, |schedule| {
+        check(&schedule, &run(&schedule, twin))
+    });
     assert!(
         why.contains("not a prefix") || why.contains("only part of what it read"),
         "rejected for another reason: {why}"

@@ -5,6 +5,8 @@
 //!
 //! - bounded waits: [`within`], with the real-time backstop of [`watchdog`];
 //! - [`tasks_alive`], what a runtime would cancel when dropped;
+//! - [`props`]: the one harness of the property suites, and [`suite_tests!`] that derives each
+//!   suite's tests;
 //! - [`tcp`]: a proxy server on loopback, test upstreams, and payloads checked byte by byte;
 //! - [`state_machine_without_sleep`]: the guide's state machine without the sleep that hides
 //!   erratum E07, run on tokio by the errata's test and on loom by the guide's loom suite.
@@ -12,6 +14,7 @@
 use std::future::Future;
 use std::time::Duration;
 
+pub mod props;
 pub mod state_machine_without_sleep;
 pub mod tcp;
 pub mod watchdog;

@@ -1,7 +1,7 @@
 //! The one harness of the property suites (`tests/props/prop_*.rs`), and its vocabulary:
 //!
 //! - a [`Suite`] states what one property compares: tokio's channel, the reference model of
-//!   `channel_models`, its twins, and the cases; [`suite_tests!`] derives from it the property,
+//!   `channel_models`, its twins, and the cases; [`suite_tests!`](crate::suite_tests) derives from it the property,
 //!   the committed seeds' check, their recording, and the check that the search is not vacuous.
 //!   A suite's module holds its suite, its own twins' assertions and its edge cases, nothing else;
 //! - a [`Channel`] is a thing under comparison: it takes an `Op` and answers an `Outcome`
@@ -20,11 +20,6 @@
 //! - [`persisted`]: the config of every property, failures kept in `proptest-regressions/` at
 //!   the top of the repository and replayed first; [`record`] writes a twin's failing seed
 //!   there.
-#![allow(
-    dead_code,
-    unused_macros,
-    reason = "the proxy's binary uses only the search"
-)]
 
 use std::collections::BTreeSet;
 use std::fmt::Debug;
@@ -99,7 +94,7 @@ pub trait Suite {
     /// What a channel is made with: a capacity, an initial value, or `()`.
     type Setup: Clone + Debug;
     /// One step.
-    type Op: Clone + Debug + Simpler;
+    type Op: Clone + Debug;
     /// What a step produces.
     type Outcome: PartialEq + Debug;
     /// What every accessor says between steps.
@@ -115,6 +110,11 @@ pub trait Suite {
     fn cases() -> impl Strategy<Value = Case<Self::Setup, Self::Op>>;
     /// Simpler setups than `setup`, for [`minimise`]; none by default.
     fn lower_setup(_setup: &Self::Setup) -> Vec<Self::Setup> {
+        Vec::new()
+    }
+    /// Strictly simpler forms of `op` (fields lowered towards 0, the first handle, ...), for
+    /// [`minimise`]; none by default.
+    fn lower_op(_op: &Self::Op) -> Vec<Self::Op> {
         Vec::new()
     }
     /// Tokio's channel, made with `setup`.
@@ -163,7 +163,7 @@ pub fn agrees_with_the_model<S: Suite>() {
 /// Runs the property's search against the twin of `flaw`, which must fail it; returns and
 /// prints the counterexample, shrunk and minimal.
 pub fn twin_rejected<S: Suite>(flaw: S::Flaw) -> Rejection<S::Setup, S::Op> {
-    rejected(S::cases(), S::lower_setup, |case| {
+    rejected(S::cases(), S::lower_setup, S::lower_op, |case| {
         run::<S>(case, Some(flaw))
     })
 }
@@ -213,6 +213,7 @@ pub fn search_reaches_every_outcome<S: Suite>() {
 /// The tests every [`Suite`] has, in a module of their own (`$module`): the property, the
 /// committed seeds' check, the seeds' recording (ignored: run it by hand after adding a twin,
 /// `cargo test --test props -- --ignored record_regressions`), and the search's reach.
+#[macro_export]
 macro_rules! suite_tests {
     ($module:ident: $suite:ty) => {
         mod $module {
@@ -220,23 +221,23 @@ macro_rules! suite_tests {
 
             #[test]
             fn agrees_with_the_model() {
-                $crate::prop_support::agrees_with_the_model::<$suite>();
+                $crate::props::agrees_with_the_model::<$suite>();
             }
 
             #[test]
             fn committed_seeds_reject_every_twin() {
-                $crate::prop_support::committed_seeds_reject_every_twin::<$suite>();
+                $crate::props::committed_seeds_reject_every_twin::<$suite>();
             }
 
             #[test]
             #[ignore = "writes the suite's file in proptest-regressions/"]
             fn record_regressions() {
-                $crate::prop_support::record_regressions::<$suite>();
+                $crate::props::record_regressions::<$suite>();
             }
 
             #[test]
             fn search_reaches_every_outcome() {
-                $crate::prop_support::search_reaches_every_outcome::<$suite>();
+                $crate::props::search_reaches_every_outcome::<$suite>();
             }
         }
     };
@@ -249,12 +250,6 @@ pub struct Case<S, O> {
     pub setup: S,
     /// The steps.
     pub ops: Vec<O>,
-}
-
-/// An op that knows its simpler forms, for [`minimise`].
-pub trait Simpler: Sized {
-    /// Strictly simpler variants of this op (fields lowered towards 0, the first handle, ...).
-    fn simpler(&self) -> Vec<Self>;
 }
 
 /// The strategy of a [`Case`]: a setup and 0..=`max_ops` ops.
@@ -284,7 +279,7 @@ pub fn nth<T: Copy>(ids: &[T], k: usize) -> Option<T> {
 /// repository, whatever the working directory.
 pub fn regressions(suite: &str) -> &'static str {
     let path = format!(
-        "{}/proptest-regressions/{suite}.txt",
+        "{}/../../proptest-regressions/{suite}.txt",
         env!("CARGO_MANIFEST_DIR")
     );
     Box::leak(path.into_boxed_str())
@@ -355,14 +350,15 @@ where
 }
 
 /// Makes `case` smaller while it still `fails`: deletes single ops (with the setup as it is or
-/// any of `lower_setup`'s), lowers the setup, and replaces single ops by a [`Simpler`] one.
+/// any of `lower_setup`'s), lowers the setup, and replaces single ops by one of `lower_op`'s.
 /// Proptest's shrinking does not go back to deleting ops once it has simplified them, and an
 /// op on the `k % alive`-th handle pins the handles before it, so its result sometimes keeps
 /// superfluous ops; this makes the twins' assertions exact. Every step makes the case strictly
 /// simpler (fewer ops, a lower setup, or a simpler op), so it ends.
-pub fn minimise<S: Clone, O: Clone + Simpler>(
+pub fn minimise<S: Clone, O: Clone>(
     mut case: Case<S, O>,
     lower_setup: impl Fn(&S) -> Vec<S>,
+    lower_op: impl Fn(&O) -> Vec<O>,
     fails: impl Fn(&Case<S, O>) -> bool,
 ) -> Case<S, O> {
     'smaller: loop {
@@ -389,7 +385,7 @@ pub fn minimise<S: Clone, O: Clone + Simpler>(
             }
         }
         for i in 0..case.ops.len() {
-            for simpler in case.ops[i].simpler() {
+            for simpler in lower_op(&case.ops[i]) {
                 let mut candidate = case.clone();
                 candidate.ops[i] = simpler;
                 if fails(&candidate) {
@@ -418,14 +414,15 @@ pub struct Rejection<S, O> {
 pub fn rejected<S, O>(
     strategy: impl Strategy<Value = Case<S, O>>,
     lower_setup: impl Fn(&S) -> Vec<S>,
+    lower_op: impl Fn(&O) -> Vec<O>,
     check_twin: impl Fn(&Case<S, O>) -> Result<(), TestCaseError>,
 ) -> Rejection<S, O>
 where
     S: Clone + Debug,
-    O: Clone + Debug + Simpler,
+    O: Clone + Debug,
 {
     let (why, shrunk) = counterexample(strategy, |case| check_twin(&case));
-    let minimal = minimise(shrunk.clone(), lower_setup, |case| {
+    let minimal = minimise(shrunk.clone(), lower_setup, lower_op, |case| {
         check_twin(case).is_err()
     });
     println!("minimal: {minimal:?}");
@@ -476,9 +473,10 @@ pub fn record<S>(
     S::Value: Debug,
 {
     let scratch = format!(
-        "{}/{suite}-{}.txt",
-        env!("CARGO_TARGET_TMPDIR"),
-        what.replace(|c: char| !c.is_alphanumeric(), "_")
+        "{}/{suite}-{}-{}.txt",
+        std::env::temp_dir().display(),
+        what.replace(|c: char| !c.is_alphanumeric(), "_"),
+        std::process::id()
     );
     let _ = std::fs::remove_file(&scratch);
     let mut config = twin_config();
@@ -492,6 +490,12 @@ pub fn record<S>(
         "{what}: not rejected"
     );
     let found = std::fs::read_to_string(&scratch).expect("proptest wrote the seed");
+    let _ = std::fs::remove_file(&scratch);
+    // Suites of one channel share a file, and the test harness runs their recordings at once.
+    static WRITING: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    let _writing = WRITING
+        .lock()
+        .unwrap_or_else(|poisoned| poisoned.into_inner());
     let file = regressions(suite);
     let mut kept: Vec<String> = std::fs::read_to_string(file)
         .unwrap_or_default()
