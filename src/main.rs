@@ -6,8 +6,8 @@ use std::process::ExitCode;
 
 use channel_patterns::catalog::{self, Pattern};
 use channel_patterns::cli::{Cli, Command, Format};
-use channel_patterns::runner::{self, Verdict};
-use channel_patterns::{errata, guide, report};
+use channel_patterns::conformance::{self, Verdict};
+use channel_patterns::{errata, guide};
 use clap::Parser as _;
 use patterns::Transcript;
 use proxy::args::ProxyArgs;
@@ -50,7 +50,7 @@ fn main() -> ExitCode {
 /// finished cleanly.
 fn run_one(pattern: &Pattern) -> ExitCode {
     // Printing as it goes: the lines appear in the order the program writes them.
-    match runner::run_corrected(pattern, Transcript::printing()) {
+    match conformance::run_corrected(pattern, Transcript::printing()) {
         Ok(run) if run.verdict == Verdict::Finished => ExitCode::SUCCESS,
         Ok(run) => {
             eprintln!("error: pattern {}: {}", pattern.name, run.verdict);
@@ -66,7 +66,7 @@ fn run_one(pattern: &Pattern) -> ExitCode {
 /// `run NAME --as-written`: the guide's code, what it printed (live), the verdict, and the
 /// errata: first those that explain the verdict, then the others about this example.
 fn run_as_written(pattern: &Pattern) -> ExitCode {
-    let run = match runner::run_as_written(pattern, Transcript::printing()) {
+    let run = match conformance::run_as_written(pattern, Transcript::printing()) {
         Ok(run) => run,
         Err(e) => {
             eprintln!("error: cannot run the guide's code: {e}");
@@ -105,10 +105,10 @@ fn run_as_written(pattern: &Pattern) -> ExitCode {
 
 /// Exit 0 only when every pattern matches.
 fn print_report(format: Format) -> ExitCode {
-    let rows = report::rows();
+    let rows = conformance::rows();
     match format {
-        Format::Text => print!("{}", report::text(&rows)),
-        Format::Json => print!("{}", report::json(&rows)),
+        Format::Text => print!("{}", conformance::text(&rows)),
+        Format::Json => print!("{}", conformance::json(&rows)),
     }
     if rows.iter().all(|r| r.matched) {
         ExitCode::SUCCESS

@@ -5,7 +5,7 @@
 use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
 
 use channel_patterns::catalog;
-use channel_patterns::runner::{Verdict, run_as_written};
+use channel_patterns::conformance::{Verdict, run_as_written};
 use patterns::Transcript;
 
 /// Panics that reached the hook installed first.

@@ -4,8 +4,8 @@
 //! time).
 use crate::common;
 
+use channel_patterns::conformance::Verdict;
 use channel_patterns::guide;
-use channel_patterns::runner::Verdict;
 use common::{block_file, pattern, run_as_written};
 use pretty_assertions::assert_eq;
 

@@ -1,4 +1,4 @@
-//! `channel-patterns run NAME --as-written`, the library half (`runner`): each kind of
+//! `channel-patterns run NAME --as-written`, the library half (`conformance`): each kind of
 //! verdict on the guide's own code, found by the pattern's name as the binary finds it, with
 //! what that code printed; every pattern's verdict; and the verdict line's wording.
 use crate::common;
@@ -6,7 +6,7 @@ use crate::common;
 use std::time::Duration;
 
 use channel_patterns::catalog::{self, AsWritten};
-use channel_patterns::runner::{self, BOUND, Verdict};
+use channel_patterns::conformance::{self, BOUND, Verdict};
 use common::{pattern, run_as_written as run_as_written_named};
 use patterns::Transcript;
 use pretty_assertions::assert_eq;
@@ -208,7 +208,7 @@ fn only_the_block_that_does_not_compile_has_nothing_to_run() {
 fn a_run_writes_to_the_given_transcript() {
     let out = Transcript::new();
     let _watchdog = test_support::Watchdog::new("mpsc-basic as written", test_support::REAL_LIMIT);
-    let run = runner::run_as_written(pattern("mpsc-basic"), out.clone()).unwrap();
+    let run = conformance::run_as_written(pattern("mpsc-basic"), out.clone()).unwrap();
     assert_eq!(out.lines(), run.lines);
     assert!(!run.lines.is_empty());
 }

@@ -1,15 +1,15 @@
 //! The helpers of the suites that run the catalog's programs. They need the root crate (its
-//! `catalog` and `runner`), which `test-support` cannot depend on, so they are this binary's.
+//! `catalog` and `conformance`), which `test-support` cannot depend on, so they are this binary's.
 
 use std::future::Future;
 
 use channel_patterns::catalog;
-use channel_patterns::runner::{self, Run};
+use channel_patterns::conformance::{self, Run};
 use patterns::Transcript;
 use test_support::{REAL_LIMIT, Watchdog};
 
-/// Runs a block's `main` the way `run NAME` does (`runner::run_main`: a fresh current-thread
-/// runtime in paused time, within `runner::BOUND` of it), capturing what it prints, and within
+/// Runs a block's `main` the way `run NAME` does (`conformance::run_main`: a fresh current-thread
+/// runtime in paused time, within `conformance::BOUND` of it), capturing what it prints, and within
 /// [`REAL_LIMIT`] of real time. Returns the lines and the verdict: how it ended, and the tasks
 /// it left alive.
 pub fn run_block<Fut>(main: impl FnOnce() -> Fut) -> Run
@@ -21,7 +21,7 @@ where
         main().await;
         Ok(())
     };
-    runner::run_main(main, Transcript::new()).expect("a runtime")
+    conformance::run_main(main, Transcript::new()).expect("a runtime")
 }
 
 /// The catalog's pattern `name`.
@@ -33,7 +33,7 @@ pub fn pattern(name: &str) -> &'static catalog::Pattern {
 /// [`REAL_LIMIT`] of real time.
 pub fn run_corrected(name: &str) -> Run {
     let _watchdog = Watchdog::new(&format!("the corrected {name}"), REAL_LIMIT);
-    runner::run_corrected(pattern(name), Transcript::new())
+    conformance::run_corrected(pattern(name), Transcript::new())
         .expect("a runtime, and the driver's connections")
 }
 
@@ -41,7 +41,7 @@ pub fn run_corrected(name: &str) -> Run {
 /// within [`REAL_LIMIT`] of real time.
 pub fn run_as_written(name: &str) -> Run {
     let _watchdog = Watchdog::new(&format!("the guide's code for {name}"), REAL_LIMIT);
-    runner::run_as_written(pattern(name), Transcript::new())
+    conformance::run_as_written(pattern(name), Transcript::new())
         .expect("a runtime, and the driver's connections")
 }
 

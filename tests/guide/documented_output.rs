@@ -5,8 +5,8 @@
 use crate::common;
 
 use channel_patterns::catalog;
+use channel_patterns::conformance::Verdict;
 use channel_patterns::guide::{self, Documented};
-use channel_patterns::runner::Verdict;
 use common::{pattern, run_as_written, run_corrected};
 use pretty_assertions::assert_eq;
 

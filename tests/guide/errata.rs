@@ -9,7 +9,7 @@ use crate::common;
 
 use std::time::Duration;
 
-use channel_patterns::runner::Verdict;
+use channel_patterns::conformance::Verdict;
 use common::run_as_written;
 use patterns::{Transcript, as_written, corrected};
 use pretty_assertions::assert_eq;

@@ -7,7 +7,7 @@ use crate::common;
 
 use std::time::Duration;
 
-use channel_patterns::runner::Verdict;
+use channel_patterns::conformance::Verdict;
 use common::{pattern, run_corrected};
 use pretty_assertions::assert_eq;
 

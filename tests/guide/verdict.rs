@@ -1,12 +1,12 @@
-//! The report's verdict (`report::judge`) on runs that go wrong, which the real programs, all
+//! The report's verdict (`conformance::judge`) on runs that go wrong, which the real programs, all
 //! correct, never produce: each check fails the verdict on its own, with its message.
 
 use std::time::Duration;
 
 use channel_patterns::catalog::{self, Pattern};
+use channel_patterns::conformance::judge as verdict;
+use channel_patterns::conformance::{Run, Verdict};
 use channel_patterns::guide::{self, Documented};
-use channel_patterns::report::judge as verdict;
-use channel_patterns::runner::{Run, Verdict};
 use pretty_assertions::assert_eq;
 
 fn run_of(pattern: &Pattern) -> Run {

@@ -15,7 +15,7 @@ use test_support::props;
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
-use channel_patterns::runner;
+use channel_patterns::conformance;
 use patterns::Transcript;
 use props::{counterexample, persisted};
 use proptest::prelude::*;
@@ -25,7 +25,7 @@ use tokio::sync::{broadcast, mpsc, watch};
 
 /// Runs `f` to completion on a fresh current-thread runtime in paused time.
 fn paused<F: std::future::Future>(f: F) -> F::Output {
-    runner::paused_runtime().unwrap().block_on(f)
+    conformance::paused_runtime().unwrap().block_on(f)
 }
 
 fn millis(max: u64) -> impl Strategy<Value = Duration> {

@@ -83,7 +83,7 @@ where
 
 /// One property: tokio's channel against the reference model, on random cases, and the twins
 /// it must reject. A suite states these; the harness does the rest, the same way for every
-/// suite ([`suite_tests!`]).
+/// suite ([`suite_tests!`](crate::suite_tests)).
 pub trait Suite {
     /// Names the suite in the regressions file's comments.
     const NAME: &'static str;

@@ -1,12 +1,12 @@
-//! The conformance report: every corrected program run in paused time ([`runner`]) and judged
+//! The report: every corrected program run in paused time ([`run_corrected`]) and judged
 //! against what it must print ([`judge`]), as a table for people or as JSON for CI.
 
 use std::fmt::Write as _;
 
 use serde::Serialize;
 
+use super::run::{Run, Verdict, plural, run_corrected};
 use crate::catalog::{self, Pattern};
-use crate::runner::{self, Run, Verdict, plural};
 use patterns::Transcript;
 
 use crate::guide;
@@ -37,8 +37,8 @@ pub fn rows() -> Vec<Row> {
 }
 
 /// Runs `pattern` and judges it.
-pub fn row(pattern: &'static Pattern) -> Row {
-    let (verdict, lines, simulated_secs) = match runner::run_corrected(pattern, Transcript::new()) {
+fn row(pattern: &'static Pattern) -> Row {
+    let (verdict, lines, simulated_secs) = match run_corrected(pattern, Transcript::new()) {
         Ok(run) => (
             judge(pattern, &run),
             run.lines.len(),
@@ -94,7 +94,7 @@ pub fn judge(pattern: &Pattern, run: &Run) -> Result<String, String> {
 }
 
 /// "mpsc > Backpressure and Buffer Management": the chapter's first word and the heading.
-pub fn section(pattern: &Pattern) -> String {
+fn section(pattern: &Pattern) -> String {
     let chapter = pattern
         .chapter
         .split(" - ")

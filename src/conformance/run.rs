@@ -265,7 +265,7 @@ fn quietly<R>(f: impl FnOnce() -> R) -> R {
 }
 
 /// `1 task`, `2 tasks`: a count and its noun, for the verdicts and the report.
-pub fn plural(count: usize, noun: &str) -> String {
+pub(super) fn plural(count: usize, noun: &str) -> String {
     if count == 1 {
         format!("{count} {noun}")
     } else {
