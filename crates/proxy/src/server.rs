@@ -136,11 +136,11 @@ where
 /// ([`crate::cores`]) each take from the same limit, so `--max-connections` holds for
 /// the process.
 #[derive(Clone, Debug)]
-pub struct Limit(Arc<Semaphore>);
+pub(crate) struct Limit(Arc<Semaphore>);
 
 impl Limit {
     /// Room for `max_connections` at once.
-    pub fn new(max_connections: usize) -> Self {
+    pub(crate) fn new(max_connections: usize) -> Self {
         Limit(Arc::new(Semaphore::new(max_connections)))
     }
 }
@@ -149,7 +149,7 @@ impl Limit {
 ///
 /// # Errors
 /// As [`serve`].
-pub async fn serve_within<A, C>(
+pub(crate) async fn serve_within<A, C>(
     listener: A,
     connector: C,
     config: Arc<Config>,
