@@ -570,9 +570,9 @@ fn proxy_relays_logs_and_exits_0_on_sigterm() {
 }
 
 /// A stop signal sent as soon as the proxy says it is listening drains it (exit 0), whether it
-/// is SIGTERM or SIGINT: the handlers are in place before that line. When they were registered
-/// on the signals thread after it, a few in 100 such signals killed the proxy (exit 143 or 130).
-/// This sends 20 of each, which caught that code in 3 runs of 30 on an idle machine (kill(1)
+/// is SIGTERM or SIGINT: the handlers are in place before that line. Handlers registered on
+/// the signals thread after it let a few in 100 such signals kill the proxy (exit 143 or 130),
+/// so this sends 20 of each: enough to catch that in 3 runs of 30 on an idle machine (kill(1)
 /// gives the proxy a millisecond or so); more rounds cost `cargo test` time on a busy one.
 #[test]
 fn proxy_drains_on_a_signal_sent_as_soon_as_it_says_listening() {
