@@ -10,7 +10,8 @@
 //! way: a thread per core, each with its own poller.
 //!
 //! The threads share what must hold for the whole process: the connection limit
-//! ([`Limit`]) and the shutdown signal, whose drain waits for every thread's connections.
+//! (`--max-connections`) and the shutdown signal, whose drain waits for every thread's
+//! connections.
 
 use std::io;
 use std::net::{SocketAddr, TcpListener};
