@@ -2,22 +2,19 @@
 
 use std::future::Future;
 use std::panic::{AssertUnwindSafe, catch_unwind};
+use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 use std::task::{Context, Waker};
 use std::time::Instant;
 
+use test_support::{REAL_LIMIT, Watchdog};
+
 /// Explores every interleaving of `f` (bounded by LOOM_MAX_PREEMPTIONS) and prints how many.
 pub fn explore(name: &str, f: impl Fn() + Sync + Send + 'static) {
     let start = Instant::now();
-    let count = std::sync::Arc::new(AtomicUsize::new(0));
-    let counter = count.clone();
-    loom::model(move || {
-        counter.fetch_add(1, Relaxed);
-        f();
-    });
+    let count = model(name, f);
     println!(
-        "loom model {name}: {} interleavings explored in {:.2?}",
-        count.load(Relaxed),
+        "loom model {name}: {count} interleavings explored in {:.2?}",
         start.elapsed()
     );
 }
@@ -26,11 +23,11 @@ pub fn explore(name: &str, f: impl Fn() + Sync + Send + 'static) {
 /// the failure's message.
 pub fn rejected(name: &str, f: impl Fn() + Sync + Send + 'static) -> String {
     let start = Instant::now();
-    let count = std::sync::Arc::new(AtomicUsize::new(0));
-    let counter = count.clone();
+    let count = Arc::new(AtomicUsize::new(0));
+    let counted = count.clone();
     let outcome = catch_unwind(AssertUnwindSafe(|| {
-        loom::model(move || {
-            counter.fetch_add(1, Relaxed);
+        model(name, move || {
+            counted.fetch_add(1, Relaxed);
             f();
         })
     }));
@@ -50,11 +47,27 @@ pub fn rejected(name: &str, f: impl Fn() + Sync + Send + 'static) -> String {
     message
 }
 
+/// Runs `f` in each interleaving loom explores; returns how many. A watchdog fails the test
+/// process if no interleaving ends within [`REAL_LIMIT`]: a task that spins without a loom
+/// operation (a runtime that never lets time move) would otherwise hang the suite.
+fn model(name: &str, f: impl Fn() + Sync + Send + 'static) -> usize {
+    let count = Arc::new(AtomicUsize::new(0));
+    let (counted, watched) = (count.clone(), count.clone());
+    let _watchdog = Watchdog::on_progress(&format!("loom model {name}"), REAL_LIMIT, move || {
+        watched.load(Relaxed)
+    });
+    loom::model(move || {
+        f();
+        counted.fetch_add(1, Relaxed);
+    });
+    count.load(Relaxed)
+}
+
 /// A waker that remembers it was woken.
 struct Flag(std::sync::atomic::AtomicBool);
 
 impl std::task::Wake for Flag {
-    fn wake(self: std::sync::Arc<Self>) {
+    fn wake(self: Arc<Self>) {
         self.0.store(true, std::sync::atomic::Ordering::SeqCst);
     }
 }
@@ -66,7 +79,7 @@ pub fn ready_or_woken<W>(wait: W, signal: impl FnOnce() + Send + 'static) -> boo
 where
     W: Future<Output = ()>,
 {
-    let flag = std::sync::Arc::new(Flag(std::sync::atomic::AtomicBool::new(false)));
+    let flag = Arc::new(Flag(std::sync::atomic::AtomicBool::new(false)));
     let waker = Waker::from(flag.clone());
     let signaller = loom::thread::spawn(signal);
     let mut wait = std::pin::pin!(wait);
@@ -96,7 +109,7 @@ where
 {
     let flags: Vec<_> = waits
         .iter()
-        .map(|_| std::sync::Arc::new(Flag(std::sync::atomic::AtomicBool::new(false))))
+        .map(|_| Arc::new(Flag(std::sync::atomic::AtomicBool::new(false))))
         .collect();
     let wakers: Vec<Waker> = flags.iter().map(|f| Waker::from(f.clone())).collect();
     let signaller = loom::thread::spawn(signal);
