@@ -127,20 +127,27 @@ fn explore_at(
 }
 
 /// Searches the schedules of `main` for one that prints `target` (exactly, or as its first lines
-/// when `prefix`): first those with no preemption, then with at most one, then two, then all of
-/// them, so that an output is found among the fewest schedules that can print it (an app's
+/// when `prefix`): first those with no preemption, then with at most one, then two, then with
+/// no bound, so that an output is found among the fewest schedules that can print it (an app's
 /// unusual order takes two preemptions, which an unbounded search may reach late), and any
 /// output at all is found (backpressure's lines can need one preemption per hand-over). Loom
 /// stops following a schedule at its first line that differs (`Transcript::expecting`), so
 /// each level is short. Returns the bound of the level (`None`: no bound) and the number of
-/// interleavings tried when one printed it; `None` if no schedule prints it.
+/// interleavings tried when one printed it; `None` if no schedule prints it, or none of the
+/// first [`UNBOUNDED_TRIES`] with no bound: a runtime that cannot print it would otherwise
+/// search for hours.
 fn search(main: Main, target: &[String], prefix: bool) -> Option<(Option<usize>, usize)> {
     [Some(0), Some(1), Some(2), None]
         .into_iter()
         .find_map(|bound| search_at(main, target, prefix, bound).map(|tried| (bound, tried)))
 }
 
-/// One level of [`search`]: the schedules with at most `preemptions` preemptions, or all.
+/// Interleavings an unbounded [`search`] tries before it gives up: far more than any output
+/// tokio prints takes (`multi_thread_runs_print_only_outputs_loom_finds` prints how many).
+const UNBOUNDED_TRIES: usize = 10_000;
+
+/// One level of [`search`]: the schedules with at most `preemptions` preemptions, or with no
+/// bound the first [`UNBOUNDED_TRIES`].
 fn search_at(
     main: Main,
     target: &[String],
@@ -162,6 +169,9 @@ fn search_at(
     let count = tried.clone();
     let mut builder = loom::model::Builder::new();
     builder.preemption_bound = preemptions;
+    if preemptions.is_none() {
+        builder.max_permutations = Some(UNBOUNDED_TRIES);
+    }
     let outcome = catch_unwind(AssertUnwindSafe(|| {
         builder.check(move || {
             *count.lock().unwrap() += 1;
@@ -410,7 +420,11 @@ fn every_output_block_is_one_of_the_outputs_loom_finds() {
         };
         let start = Instant::now();
         let Some((bound, tried)) = search(corrected(p.name), &block.lines, block.continues) else {
-            panic!("{}: no schedule prints the Output block", p.name);
+            panic!(
+                "{}: no schedule prints the Output block (of those with at most 2 \
+                 preemptions and the first {UNBOUNDED_TRIES} with no bound)",
+                p.name
+            );
         };
         println!(
             "loom guide {}: the Output block found (preemptions: {}) after {tried} \
@@ -451,19 +465,21 @@ fn multi_thread_runs_print_only_outputs_loom_finds() {
             }
         }
         let start = Instant::now();
-        let mut most = Some(0);
+        let (mut most, mut most_tries) = (Some(0), 0);
         for (printed, times) in &seen {
-            let Some((bound, _)) = search(*main, printed, false) else {
+            let Some((bound, tries)) = search(*main, printed, false) else {
                 panic!(
                     "{name}: tokio printed an output loom finds no schedule for ({times} of \
-                     {RUNS} runs):\n{printed:#?}"
+                     {RUNS} runs; searched: at most 2 preemptions, and the first \
+                     {UNBOUNDED_TRIES} with no bound):\n{printed:#?}"
                 );
             };
             most = most.zip(bound).map(|(a, b)| a.max(b));
+            most_tries = most_tries.max(tries);
         }
         println!(
             "loom guide {name}: {RUNS} multi-thread runs, {} distinct outputs, each found by \
-             loom (preemptions: {}) in {:.2?}",
+             loom (preemptions: {}; interleavings: at most {most_tries}) in {:.2?}",
             seen.len(),
             preemptions(most),
             start.elapsed()
