@@ -330,3 +330,140 @@ fn a_busy_loop_fails_the_model_with_a_message() {
         )
     );
 }
+
+/// What a program computes from `Instant`s and a `Sleep` around a sleep of one second, written
+/// once for tokio's `time` and for the runtime's: every operation of `Instant`, both ways
+/// round, with the instants taken relative to the start (the two clocks start at different
+/// points).
+macro_rules! instant_facts {
+    ($($time:ident)::+) => {
+        async {
+            use $($time)::+::{Instant, sleep};
+            let start = Instant::now();
+            let mut sleep = pin!(sleep(Duration::from_secs(1)));
+            let before = sleep.is_elapsed();
+            sleep.as_mut().await;
+            let now = Instant::now();
+            let half = Duration::from_millis(500);
+            let mut moved = start;
+            moved += Duration::from_millis(250);
+            (
+                (before, sleep.is_elapsed()),
+                (now.duration_since(start), start.duration_since(now)),
+                (now.checked_duration_since(start), start.checked_duration_since(now)),
+                (now.saturating_duration_since(start), start.saturating_duration_since(now)),
+                (now.checked_add(half).map(|i| i - start), now.checked_sub(half).map(|i| i - start)),
+                (now.checked_add(Duration::MAX), now.checked_sub(Duration::MAX)).eq(&(None, None)),
+                (now + half - start, now - half - start, moved - start),
+                (now - start, start - now, start.elapsed()),
+            )
+        }
+    };
+}
+
+/// `Instant` and `Sleep` answer as tokio's do on its paused clock: the same program, on both,
+/// computes the same durations, and the sleep is elapsed exactly when tokio's is.
+#[test]
+fn instant_and_sleep_answer_as_tokio_s_on_its_paused_clock() {
+    let tokio = channel_patterns::conformance::paused_runtime()
+        .unwrap()
+        .block_on(instant_facts!(tokio::time));
+    explore("Instant against tokio's", move || {
+        let ran = task::run(instant_facts!(time));
+        assert_eq!(ran.elapsed, Duration::from_secs(1));
+        assert_eq!(ran.finished(), tokio);
+    });
+}
+
+/// A sleep registered with the clock (polled once) and then dropped takes its deadline back:
+/// a run that then waits on something that never comes is stuck at once, and time does not move
+/// to the dead sleep's deadline.
+#[test]
+fn a_dropped_sleep_takes_its_deadline_back() {
+    explore("virtual time, a dropped sleep", || {
+        let ran = task::run(async {
+            let (_keep, never) = oneshot::channel::<()>();
+            let mut dropped = Box::pin(time::sleep(Duration::from_secs(5)));
+            assert_eq!(poll_once(dropped.as_mut()), (false, 0), "a sleep of 5s");
+            drop(dropped);
+            never.await
+        });
+        assert_eq!(ran.elapsed, Duration::ZERO, "schedule: {:?}", ran.schedule);
+        assert_eq!(
+            ran.stuck,
+            Some(vec!["main waits on oneshot::Receiver".to_string()])
+        );
+    });
+}
+
+/// `reset` moves a registered sleep's own deadline, not another's: with two sleeps pending,
+/// moving one later makes time move to the new deadline, then to the other's, and to nothing in
+/// between.
+#[test]
+fn reset_moves_its_own_deadline_only() {
+    explore("virtual time, reset among two sleeps", || {
+        let ran = task::run(async {
+            let start = time::Instant::now();
+            let mut first = pin!(time::sleep(Duration::from_secs(5)));
+            let mut second = pin!(time::sleep(Duration::from_secs(10)));
+            assert_eq!(poll_once(first.as_mut()), (false, 0));
+            assert_eq!(poll_once(second.as_mut()), (false, 0));
+            first.as_mut().reset(start + Duration::from_secs(7));
+            first.await;
+            let at_first = start.elapsed();
+            second.await;
+            (at_first, start.elapsed())
+        });
+        let moves: Vec<_> = ran
+            .schedule
+            .iter()
+            .filter(|event| event.starts_with("time moves"))
+            .cloned()
+            .collect();
+        assert_eq!(moves, ["time moves to 7s", "time moves to 10s"]);
+        let s = Duration::from_secs;
+        assert_eq!(ran.finished(), (s(7), s(10)));
+    });
+}
+
+/// An unbiased `select!` starts polling one branch later at each `select!` its task runs (see
+/// `loom_tokio::select`): with every branch ready, a loop takes them in turn.
+#[test]
+fn an_unbiased_select_starts_one_branch_later_each_time() {
+    explore("select!, rotation", || {
+        let ran = task::run(async {
+            let mut taken = Vec::new();
+            for _ in 0..4 {
+                taken.push(rt::select! {
+                    () = std::future::ready(()) => 0,
+                    () = std::future::ready(()) => 1,
+                    () = std::future::ready(()) => 2,
+                });
+            }
+            taken
+        });
+        assert_eq!(ran.finished(), [0, 1, 2, 0]);
+    });
+}
+
+/// The clock stands still while any task can run: a task that yields while main sleeps sees
+/// no time pass, whichever of them runs first.
+#[test]
+fn the_clock_stands_still_while_a_task_can_run() {
+    explore("virtual time, a busy task", || {
+        let ran = task::run(async {
+            let start = time::Instant::now();
+            let busy = rt::spawn(async move {
+                let mut seen = Vec::new();
+                for _ in 0..3 {
+                    task::yield_now().await;
+                    seen.push(start.elapsed());
+                }
+                seen
+            });
+            time::sleep(Duration::from_millis(100)).await;
+            busy.await.unwrap()
+        });
+        assert_eq!(ran.finished(), [Duration::ZERO; 3]);
+    });
+}

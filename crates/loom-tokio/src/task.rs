@@ -231,6 +231,9 @@ impl Sched {
                         *sleep = format!("sleep until {deadline:?}");
                     }
                 }
+                // A sleep left without a deadline was dropped after its poll (a lost
+                // `select!` branch): the task no longer waits on it.
+                waits.retain(|w| w != "sleep");
                 if waits.is_empty() {
                     format!("{} waits", t.described())
                 } else {
