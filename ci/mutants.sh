@@ -80,7 +80,7 @@ for group in "${groups[@]}"; do
     patterns)
       packages=(channel-patterns patterns)
       test_packages=(channel-patterns patterns)
-      files=(src/*.rs crates/patterns/src/*.rs crates/patterns/src/corrected/*.rs
+      files=(src/*.rs src/conformance/*.rs crates/patterns/src/*.rs crates/patterns/src/corrected/*.rs
         crates/patterns/src/as_written/mod.rs)
       test_args="--cargo-arg=--lib $(tests guide as_written_quiet props)"
       ;;
