@@ -11,7 +11,7 @@ use std::future::Future;
 use std::pin::pin;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicUsize, Ordering::SeqCst};
-use std::task::{Context, Wake, Waker};
+use std::task::{Context, Poll, Wake, Waker};
 use std::time::Duration;
 
 use loom_support::explore;
@@ -371,6 +371,120 @@ fn instant_and_sleep_answer_as_tokio_s_on_its_paused_clock() {
     explore("Instant against tokio's", move || {
         let ran = task::run(instant_facts!(time));
         assert_eq!(ran.elapsed, Duration::from_secs(1));
+        assert_eq!(ran.finished(), tokio);
+    });
+}
+
+/// What a program sees of `timeout`, `timeout_at` and a sleep too long to represent, written
+/// once for tokio's `time` and for the runtime's: each timeout's result (its error as text) and
+/// the virtual time it ended at, relative to the start.
+macro_rules! timeout_facts {
+    ($($time:ident)::+) => {
+        async {
+            use std::future::{pending, ready};
+            use $($time)::+::{Instant, sleep, timeout, timeout_at};
+            let start = Instant::now();
+            let s = Duration::from_secs;
+            let mut facts = Vec::new();
+            let mut note = |result: Result<u8, String>| facts.push((result, start.elapsed()));
+            let text = |e: $($time)::+::error::Elapsed| e.to_string();
+            note(timeout(s(2), async { sleep(s(1)).await; 1 }).await.map_err(text));
+            note(timeout(s(2), async { sleep(s(2)).await; 2 }).await.map_err(text));
+            note(timeout(s(2), async { sleep(s(3)).await; 3 }).await.map_err(text));
+            note(timeout(Duration::ZERO, ready(4)).await.map_err(text));
+            note(timeout(Duration::ZERO, pending::<u8>()).await.map_err(text));
+            note(timeout(Duration::MAX, ready(6)).await.map_err(text));
+            note(timeout_at(start + s(9), pending::<u8>()).await.map_err(text));
+            let ready_at = timeout(s(1), ready(8));
+            let get_ref = format!("{:?}", ready_at.get_ref());
+            note(ready_at.await.map_err(text));
+            let far = sleep(Duration::MAX).deadline() - Instant::now();
+            (facts, get_ref, far)
+        }
+    };
+}
+
+/// `timeout` and `timeout_at` answer as tokio's do on its paused clock: a future done before
+/// the deadline, or at the deadline itself (it is polled first), gives its output; one not done
+/// gives `Elapsed` at the deadline; a duration too long to add is tokio's far future.
+#[test]
+fn timeout_answers_as_tokio_s_on_its_paused_clock() {
+    let tokio = channel_patterns::conformance::paused_runtime()
+        .unwrap()
+        .block_on(timeout_facts!(tokio::time));
+    explore("timeout against tokio's", move || {
+        let ran = task::run(timeout_facts!(time));
+        assert_eq!(ran.finished(), tokio);
+    });
+}
+
+/// What a program sees of an `interval`, written once for tokio's `time` and for the runtime's:
+/// each tick's deadline and the time it was taken (relative to the start) through a run of
+/// ticks on time, late under each `MissedTickBehavior` (by more than tokio's 5 ms of slack, and
+/// by less), after each kind of reset, and from `interval_at`; and the panic of a zero period.
+macro_rules! interval_facts {
+    ($($time:ident)::+) => {
+        async {
+            use $($time)::+::{Instant, MissedTickBehavior, interval, interval_at, sleep};
+            let start = Instant::now();
+            let ms = Duration::from_millis;
+            let mut ticks = Vec::new();
+            let mut every = interval(ms(100));
+            let (period, behavior) = (every.period(), every.missed_tick_behavior());
+            macro_rules! take {
+                ($n:expr) => {
+                    for _ in 0..$n {
+                        let due = every.tick().await;
+                        ticks.push((due - start, start.elapsed()));
+                    }
+                };
+            }
+            take!(3);
+            sleep(ms(350)).await;
+            take!(5);
+            every.set_missed_tick_behavior(MissedTickBehavior::Delay);
+            sleep(ms(250)).await;
+            take!(2);
+            sleep(ms(104)).await;
+            take!(2);
+            every.set_missed_tick_behavior(MissedTickBehavior::Skip);
+            sleep(ms(330)).await;
+            take!(3);
+            every.reset();
+            take!(1);
+            every.reset_immediately();
+            take!(1);
+            every.reset_after(ms(30));
+            take!(1);
+            every.reset_at(Instant::now() + ms(7));
+            take!(2);
+            every.reset_after(Duration::MAX);
+            let far = every.tick();
+            let mut far = std::pin::pin!(far);
+            let never = std::future::poll_fn(|cx| Poll::Ready(far.as_mut().poll(cx).is_pending()));
+            let pending = never.await;
+            let mut later = interval_at(start + ms(5_000), Duration::MAX);
+            let first = later.tick().await - start;
+            let zero = std::panic::catch_unwind(|| interval(Duration::ZERO)).map_err(|payload| {
+                payload
+                    .downcast_ref::<&str>()
+                    .map(|s| s.to_string())
+                    .or_else(|| payload.downcast_ref::<String>().cloned())
+            });
+            (ticks, period, behavior == MissedTickBehavior::Burst, pending, first, later.period(), zero.err())
+        }
+    };
+}
+
+/// `interval` and `interval_at` tick as tokio's do on its paused clock: the same program, on
+/// both, takes the same ticks at the same times, and a zero period panics with tokio's message.
+#[test]
+fn interval_ticks_as_tokio_s_on_its_paused_clock() {
+    let tokio = channel_patterns::conformance::paused_runtime()
+        .unwrap()
+        .block_on(interval_facts!(tokio::time));
+    explore("interval against tokio's", move || {
+        let ran = task::run(interval_facts!(time));
         assert_eq!(ran.finished(), tokio);
     });
 }

@@ -23,7 +23,7 @@
 //! and the operations it affects.
 //!
 //! Tasks are loom threads ([`task`]), time is a virtual clock with tokio's paused-time rule
-//! ([`time`]), and `select!` polls its branches in order ([`select`]).
+//! ([`time`]: `sleep`, `timeout`, `interval`), and `select!` polls its branches in order ([`select`]).
 //!
 //! Differences from tokio that a program can observe, none of which the guide's patterns rely
 //! on:
@@ -38,6 +38,8 @@
 //!   ([`task::HORIZON`]);
 //! - a `watch::Ref` holds a snapshot of the value, not a read lock, so holding one never blocks
 //!   a sender; `watch::Sender::send_replace` needs `T: Clone`;
+//! - a `time::Timeout` holds its future boxed, so it is `Unpin` whatever the future, and lends
+//!   it only by `get_ref`;
 //! - a `JoinHandle` can be awaited only by a task of the run, and a run has at most
 //!   `loom::MAX_THREADS - 1` spawned tasks;
 //! - only the subset of the API the patterns use is there.
@@ -75,6 +77,7 @@ use send_error;
 
 pub mod broadcast;
 mod clock;
+mod interval;
 pub mod mpsc;
 pub mod oneshot;
 pub mod select;

@@ -1,5 +1,5 @@
-//! Time under loom: tokio's `time::{Instant, sleep, sleep_until, Sleep}` on the run's virtual
-//! clock.
+//! Time under loom: tokio's `time::{Instant, sleep, sleep_until, Sleep, timeout, timeout_at,
+//! Timeout, interval, interval_at, Interval, MissedTickBehavior}` on the run's virtual clock.
 //!
 //! The clock follows tokio's paused-time rule (the private `clock` module): it stands still
 //! while any task can run and jumps to the earliest deadline when every task waits. So a sleep
@@ -105,12 +105,23 @@ impl std::ops::Sub<Instant> for Instant {
     }
 }
 
-/// Completes once the run's clock reaches now + `duration`, as tokio's `sleep`.
+/// Completes once the run's clock reaches now + `duration`, as tokio's `sleep`; a duration
+/// too long to add waits for ever (tokio's "far future", about 30 years, which no run reaches).
 ///
 /// # Panics
 /// Outside a run, as tokio's outside a runtime.
 pub fn sleep(duration: Duration) -> Sleep {
-    sleep_until(Instant::now() + duration)
+    sleep_until(after(duration))
+}
+
+/// tokio's "far future", about 30 years: where its `sleep` and `timeout` put a deadline too far
+/// to represent, and the longest period or reset an `interval` takes.
+pub(crate) const FAR_FUTURE: Duration = Duration::from_secs(86_400 * 365 * 30);
+
+/// now + `duration`, or now + [`FAR_FUTURE`] if that overflows.
+fn after(duration: Duration) -> Instant {
+    let now = Instant::now();
+    now.checked_add(duration).unwrap_or(now + FAR_FUTURE)
 }
 
 /// Completes once the run's clock reaches `deadline` (at once if it has), as tokio's
@@ -123,6 +134,8 @@ pub fn sleep_until(deadline: Instant) -> Sleep {
         timer: Timer::new(deadline.since_start),
     }
 }
+
+pub use crate::interval::{Interval, MissedTickBehavior, interval, interval_at};
 
 /// Future of [`sleep`] and [`sleep_until`], as tokio's `time::Sleep`.
 #[derive(Debug)]
@@ -163,4 +176,73 @@ impl Future for Sleep {
             Poll::Pending
         }
     }
+}
+
+/// Runs `future` until it completes or the run's clock reaches now + `duration`, as tokio's
+/// `timeout`: the future is polled first at every wake-up, so one that completes at the
+/// deadline itself is not cut off.
+///
+/// # Panics
+/// Outside a run, as tokio's outside a runtime.
+pub fn timeout<F: Future>(duration: Duration, future: F) -> Timeout<F> {
+    timeout_at(after(duration), future)
+}
+
+/// [`timeout`] with a deadline instead of a duration, as tokio's `timeout_at`.
+///
+/// # Panics
+/// Outside a run, as tokio's outside a runtime.
+pub fn timeout_at<F: Future>(deadline: Instant, future: F) -> Timeout<F> {
+    Timeout {
+        future: Box::pin(future),
+        delay: sleep_until(deadline),
+    }
+}
+
+/// Future of [`timeout`] and [`timeout_at`], as tokio's `time::Timeout`: the future's output,
+/// or [`error::Elapsed`] once the deadline comes first.
+#[derive(Debug)]
+#[must_use = "futures do nothing unless polled"]
+pub struct Timeout<F> {
+    /// Boxed so that it is pinned without `unsafe` projection.
+    future: Pin<Box<F>>,
+    delay: Sleep,
+}
+
+impl<F> Timeout<F> {
+    /// The future it runs.
+    pub fn get_ref(&self) -> &F {
+        &self.future
+    }
+}
+
+impl<F: Future> Future for Timeout<F> {
+    type Output = Result<F::Output, error::Elapsed>;
+
+    fn poll(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Self::Output> {
+        let this = self.get_mut();
+        if let Poll::Ready(output) = this.future.as_mut().poll(cx) {
+            return Poll::Ready(Ok(output));
+        }
+        match Pin::new(&mut this.delay).poll(cx) {
+            Poll::Ready(()) => Poll::Ready(Err(error::Elapsed(()))),
+            Poll::Pending => Poll::Pending,
+        }
+    }
+}
+
+/// tokio's `time::error`: the error of a [`timeout`].
+pub mod error {
+    /// A [`timeout`](super::timeout)'s deadline came before its future completed, as tokio's
+    /// `time::error::Elapsed`.
+    #[derive(Debug, Clone, Copy, PartialEq, Eq)]
+    pub struct Elapsed(pub(super) ());
+
+    impl std::fmt::Display for Elapsed {
+        fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+            f.write_str("deadline has elapsed")
+        }
+    }
+
+    impl std::error::Error for Elapsed {}
 }
