@@ -17,7 +17,7 @@ use channel_models::mpsc::{Mpsc, Op, Outcome};
 use loom::thread;
 use loom_support::{Wait, explore, rejected, settle, settle_all};
 use loom_tokio::mpsc::error::{SendError, TryRecvError, TrySendError};
-use loom_tokio::mpsc::{Model, Receiver, Sender, channel};
+use loom_tokio::mpsc::{Model, Receiver, Sender, UnboundedSender, channel, unbounded_channel};
 use loom_tokio::{Shared, Side, Wake};
 
 const CAPACITY: usize = 2;
@@ -159,6 +159,28 @@ fn last_producer_wakes_the_consumer(ops: impl Ops, sends: bool) {
     );
 }
 
+/// The consumer waits on an empty unbounded channel while a producer sends two messages with
+/// `send` (which never waits): it is woken by them, not by the producer's drop (kept until
+/// after), and gets both in order, then the end.
+fn unbounded_send_wakes_the_consumer(send: fn(&UnboundedSender<u32>, u32)) {
+    let (tx, mut rx) = unbounded_channel::<u32>();
+    let (got, tx) = settle(rx.recv(), move || {
+        send(&tx, 1);
+        send(&tx, 2);
+        tx
+    });
+    assert_eq!(
+        got,
+        Some(Some(1)),
+        "lost wake-up: the consumer waits with a message queued"
+    );
+    drop(tx);
+    assert_eq!(
+        (rx.try_recv(), rx.try_recv()),
+        (Ok(2), Err(TryRecvError::Disconnected))
+    );
+}
+
 #[test]
 fn a_waiting_producer_is_woken_when_room_frees_and_order_and_capacity_hold() {
     explore("mpsc backpressure", || backpressure(Real));
@@ -177,6 +199,28 @@ fn the_last_producer_wakes_the_waiting_consumer() {
     explore("mpsc last producer, nothing sent", || {
         last_producer_wakes_the_consumer(Real, false);
     });
+}
+
+#[test]
+fn an_unbounded_send_wakes_the_waiting_consumer() {
+    explore("unbounded mpsc send", || {
+        unbounded_send_wakes_the_consumer(|tx, v| tx.send(v).unwrap());
+    });
+}
+
+/// Broken twin: an unbounded send that queues its message and wakes nobody.
+#[test]
+fn twin_whose_unbounded_send_wakes_nobody_strands_the_consumer() {
+    let message = rejected("unbounded mpsc, send wakes nobody", || {
+        unbounded_send_wakes_the_consumer(|tx, v| {
+            tx.shared().update(|m| {
+                let value = loom_tokio::Parcel::new(v);
+                m.apply(&Op::StartSend { sender: 0, value });
+                ((), Wake::NONE) // BUG
+            });
+        });
+    });
+    assert!(message.contains("lost wake-up"), "{message}");
 }
 
 /// Broken twin: a receive that frees a slot but does not wake the producers waiting for one.
@@ -296,6 +340,38 @@ fn the_handles_report_the_channels_own_state() {
         assert!(
             tx.shared().read(|m| m.closed_for_senders()),
             "the sender's view"
+        );
+    });
+    loom::model(|| {
+        let (tx, mut rx) = unbounded_channel::<u32>();
+        let tx2 = tx.clone();
+        assert_eq!(tx.send(1), Ok(()));
+        drop(tx);
+        assert!(!tx2.is_closed(), "a clone keeps the channel open");
+        rx.close();
+        assert!(
+            tx2.is_closed(),
+            "close closes the unbounded channel for the senders"
+        );
+        assert_eq!(
+            tx2.send(2),
+            Err(SendError(2)),
+            "a send after close hands its value back"
+        );
+        assert!(
+            rx.shared().read(|m| m.closed_for_senders()),
+            "the receiver's view"
+        );
+        assert_eq!(rx.try_recv(), Ok(1), "what was buffered is still received");
+        drop(tx2);
+        assert_eq!(rx.try_recv(), Err(TryRecvError::Disconnected));
+
+        let (tx, rx) = unbounded_channel::<u32>();
+        drop(rx);
+        assert_eq!(
+            tx.send(3),
+            Err(SendError(3)),
+            "the receiver's drop closes it too"
         );
     });
     assert_eq!(

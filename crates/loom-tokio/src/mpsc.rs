@@ -1,5 +1,5 @@
-//! tokio's `sync::mpsc` (bounded) under loom, over [`channel_models::mpsc`]: the backpressure,
-//! fan-in, shutdown and command-queue patterns.
+//! tokio's `sync::mpsc` under loom, over [`channel_models::mpsc`]: the bounded channel of the
+//! backpressure, fan-in, shutdown and command-queue patterns, and the unbounded one.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -97,12 +97,8 @@ fn try_send<T>(m: &mut Model<T>, parcel: Parcel<T>) -> (Result<(), TrySendError<
 impl<T> Clone for Sender<T> {
     /// One more producer: the channel stays open for the receiver until it is dropped too.
     fn clone(&self) -> Self {
-        self.shared.update(|m| {
-            m.apply(&Op::CloneSender { sender: ANY_SENDER });
-            ((), Wake::NONE)
-        });
         Sender {
-            shared: self.shared.clone(),
+            shared: clone_sender(&self.shared),
         }
     }
 }
@@ -111,14 +107,28 @@ impl<T> Drop for Sender<T> {
     /// The last sender's drop closes the channel for the receiver, which must be woken to see
     /// the end.
     fn drop(&mut self) {
-        self.shared.update(|m| {
-            let dropped = matches!(
-                m.apply(&Op::DropSender { sender: ANY_SENDER }),
-                Outcome::Done
-            );
-            ((), Wake::RECEIVERS.when(dropped && m.senders() == 0))
-        });
+        drop_sender(&self.shared);
     }
+}
+
+/// Counts one more sender, of either flavor, and hands back the channel for it.
+fn clone_sender<T>(shared: &Shared<Model<T>>) -> Shared<Model<T>> {
+    shared.update(|m| {
+        m.apply(&Op::CloneSender { sender: ANY_SENDER });
+        ((), Wake::NONE)
+    });
+    shared.clone()
+}
+
+/// Counts one sender, of either flavor, gone; the last one wakes the receiver to see the end.
+fn drop_sender<T>(shared: &Shared<Model<T>>) {
+    shared.update(|m| {
+        let dropped = matches!(
+            m.apply(&Op::DropSender { sender: ANY_SENDER }),
+            Outcome::Done
+        );
+        ((), Wake::RECEIVERS.when(dropped && m.senders() == 0))
+    });
 }
 
 /// Future of [`Sender::send`]: `Err(parcel)` if the receiver closed the channel or is gone.
@@ -224,5 +234,102 @@ impl<T> Future for Recv<'_, T> {
             })
             // Taken out of the parcel once the step is applied: a step may be tried first.
             .map(|p| p.map(|p| p.take()))
+    }
+}
+
+/// An unbounded channel: a send never waits, as tokio's `mpsc::unbounded_channel`.
+pub fn unbounded_channel<T>() -> (UnboundedSender<T>, UnboundedReceiver<T>) {
+    let shared = Shared::new(Mpsc::new(Flavor::Unbounded));
+    (
+        UnboundedSender {
+            shared: shared.clone(),
+        },
+        UnboundedReceiver {
+            receiver: Receiver { shared },
+        },
+    )
+}
+
+/// A producer's side of an unbounded channel; clones are more producers, as with [`Sender`].
+#[derive(Debug)]
+pub struct UnboundedSender<T> {
+    shared: Shared<Model<T>>,
+}
+
+impl<T> UnboundedSender<T> {
+    /// Sends at once (there is always room); the value is handed back if the receiver closed
+    /// the channel or is gone.
+    pub fn send(&self, value: T) -> Result<(), SendError<T>> {
+        let parcel = Parcel::new(value);
+        self.shared.update(|m| {
+            let op = Op::StartSend {
+                sender: ANY_SENDER,
+                value: parcel.clone(),
+            };
+            match m.apply(&op) {
+                Outcome::Send(Ok(())) => (Ok(()), Wake::RECEIVERS),
+                // Closed, or (unreachable: the calling handle is a live sender) no sender.
+                _ => (Err(SendError(parcel.take())), Wake::NONE),
+            }
+        })
+    }
+
+    /// Whether the receiver closed the channel or is gone.
+    pub fn is_closed(&self) -> bool {
+        self.shared.read(Mpsc::closed_for_senders)
+    }
+
+    /// The channel's state, for building a broken twin of an operation.
+    #[cfg(feature = "twins")]
+    pub fn shared(&self) -> &Shared<Model<T>> {
+        &self.shared
+    }
+}
+
+impl<T> Clone for UnboundedSender<T> {
+    /// One more producer: the channel stays open for the receiver until it is dropped too.
+    fn clone(&self) -> Self {
+        UnboundedSender {
+            shared: clone_sender(&self.shared),
+        }
+    }
+}
+
+impl<T> Drop for UnboundedSender<T> {
+    /// The last sender's drop closes the channel for the receiver, which must be woken to see
+    /// the end.
+    fn drop(&mut self) {
+        drop_sender(&self.shared);
+    }
+}
+
+/// The consumer's side of an unbounded channel: a [`Receiver`] under tokio's other name.
+#[derive(Debug)]
+pub struct UnboundedReceiver<T> {
+    receiver: Receiver<T>,
+}
+
+impl<T> UnboundedReceiver<T> {
+    /// The oldest message, waiting while the channel is empty and open; `None` once it is
+    /// closed and drained.
+    pub async fn recv(&mut self) -> Option<T> {
+        self.receiver.recv().await
+    }
+
+    /// The oldest message without waiting.
+    pub fn try_recv(&mut self) -> Result<T, TryRecvError> {
+        self.receiver.try_recv()
+    }
+
+    /// Closes the channel: buffered messages can still be received, and every later send
+    /// hands its value back.
+    pub fn close(&mut self) {
+        self.receiver.close();
+    }
+
+    /// The channel's state, for building a broken twin of an operation.
+    #[cfg(feature = "twins")]
+    pub fn shared(&self) -> &Shared<Model<T>> {
+        self.receiver.shared()
     }
 }
