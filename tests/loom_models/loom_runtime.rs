@@ -489,6 +489,93 @@ fn interval_ticks_as_tokio_s_on_its_paused_clock() {
     });
 }
 
+/// What a program sees of `JoinHandle::abort`, written once for tokio and for the runtime: a
+/// task that waits for ever, aborted once it has started, has its future dropped (its guard
+/// says so) and its handle gives a cancelled `JoinError`; a task that finished before its
+/// abort still gives its output; aborting twice is harmless.
+macro_rules! abort_facts {
+    ($($root:ident)::+) => {
+        async {
+            use $($root)::+::{spawn, sync::oneshot, task::yield_now};
+            struct Guard(Option<oneshot::Sender<&'static str>>);
+            impl Drop for Guard {
+                fn drop(&mut self) {
+                    if let Some(tx) = self.0.take() {
+                        let _ = tx.send("dropped");
+                    }
+                }
+            }
+            let (keep, never) = oneshot::channel::<()>();
+            let (started_tx, started) = oneshot::channel::<()>();
+            let (dropped_tx, dropped) = oneshot::channel();
+            let waiting = spawn(async move {
+                let _guard = Guard(Some(dropped_tx));
+                let _ = started_tx.send(());
+                let _ = never.await;
+            });
+            started.await.unwrap();
+            let finished_before = waiting.is_finished();
+            waiting.abort();
+            waiting.abort();
+            let e = waiting.await.unwrap_err();
+            let waiting_facts = (finished_before, e.is_cancelled(), e.is_panic(), dropped.await.ok());
+
+            let done = spawn(async { 5 });
+            while !done.is_finished() {
+                yield_now().await;
+            }
+            done.abort();
+            drop(keep);
+            (waiting_facts, done.await.ok())
+        }
+    };
+}
+
+/// `JoinHandle::abort` and `is_finished` answer as tokio's do.
+#[test]
+fn abort_answers_as_tokio_s() {
+    let tokio = channel_patterns::conformance::paused_runtime()
+        .unwrap()
+        .block_on(abort_facts!(tokio));
+    assert_eq!(tokio, ((false, true, false, Some("dropped")), Some(5)));
+    explore("abort against tokio's", move || {
+        let ran = task::run(abort_facts!(rt));
+        assert_eq!(ran.finished(), tokio);
+    });
+}
+
+/// A task aborted right after its spawn, before the spawner waits, is cancelled: never polled
+/// in some interleavings (as on tokio's current-thread runtime, where it has not run yet), after
+/// its first poll in others (as on a multi-thread one, where it may have); its handle always
+/// gives a cancelled `JoinError`, and it is not reported as left running.
+#[test]
+fn an_abort_before_the_first_poll_cancels_the_task_unpolled() {
+    static POLLED: std::sync::Mutex<Vec<bool>> = std::sync::Mutex::new(Vec::new());
+    explore("abort before the first poll", || {
+        let ran = task::run(async {
+            let (polled_tx, polled) = oneshot::channel::<()>();
+            let (_keep, never) = oneshot::channel::<()>();
+            let task = rt::spawn(async move {
+                let _ = polled_tx.send(());
+                let _ = never.await;
+            });
+            task.abort();
+            let cancelled = task.await.unwrap_err().is_cancelled();
+            (cancelled, polled.await.is_ok())
+        });
+        assert!(ran.left_running.is_empty(), "{:?}", ran.left_running);
+        let (cancelled, polled) = ran.finished();
+        assert!(cancelled, "an aborted task's handle says cancelled");
+        POLLED.lock().unwrap().push(polled);
+    });
+    let seen = POLLED.lock().unwrap();
+    assert!(
+        seen.contains(&false),
+        "never cancelled before its first poll"
+    );
+    assert!(seen.contains(&true), "never polled before its abort");
+}
+
 /// A sleep registered with the clock (polled once) and then dropped takes its deadline back:
 /// a run that then waits on something that never comes is stuck at once, and time does not move
 /// to the dead sleep's deadline.

@@ -54,10 +54,11 @@ pub const HORIZON: Duration = Duration::from_secs(60);
 /// How many times one task may be polled in a [`run`]. Every poll but the first follows a
 /// wake-up, and the guide's programs wake each task a few dozen times at most; a task polled
 /// more often is in a busy loop (a future that wakes itself and never waits, or an executor
-/// that polls without being woken), which loom cannot see: with no loom operation in it, the
-/// loop would never end. Past this many polls the task panics instead, and loom reports the
-/// model as failed with that message.
-pub const POLLS_PER_TASK: u32 = 10_000;
+/// that polls without being woken). Past this many polls the task panics, and loom reports the
+/// model as failed with that message, which names the task. Below loom's own limit of branches
+/// (`LOOM_MAX_BRANCHES`, 1,000 by default), which each poll moves towards: it would stop the
+/// loop too, without saying where.
+pub const POLLS_PER_TASK: u32 = 500;
 
 /// What a run under loom came to.
 #[derive(Debug)]
@@ -135,6 +136,9 @@ struct Task {
     waits: Vec<&'static str>,
     /// Whether the run's end cancelled it: its future was still pending then.
     cancelled: bool,
+    /// Whether its `JoinHandle::abort` was called before it finished: it is cancelled at its
+    /// next wake-up instead of being polled (or before its first poll).
+    aborted: bool,
     /// Its output, until its `JoinHandle` takes it.
     output: Option<Result<Box<dyn Any + Send>, JoinError>>,
     /// The task waiting on its `JoinHandle` (a task of the run: only they can await it).
@@ -258,6 +262,13 @@ impl Sched {
 #[derive(Debug)]
 struct Runtime {
     sched: Mutex<Sched>,
+    /// Counts the aborts. The bookkeeping is invisible to loom, and loom only reorders
+    /// operations that touch the same object: each abort increments this, and a task reads it
+    /// before it starts and before it polls again ([`Runtime::sees_aborts`]), so that loom
+    /// explores an abort on either side of each of those steps (a task aborted right after its
+    /// spawn is then found started in some interleavings and not in others). A program without
+    /// aborts only reads it, which loom takes for independent of everything else.
+    aborts: loom::sync::atomic::AtomicUsize,
 }
 
 impl Runtime {
@@ -265,6 +276,7 @@ impl Runtime {
     /// `false` when the run shuts down and the task must drop its future.
     fn wait(&self, id: usize, waits: Vec<&'static str>) -> bool {
         let mut waits = Some(waits);
+        self.sees_aborts();
         loop {
             let mut time_moved = false;
             {
@@ -274,6 +286,9 @@ impl Runtime {
                 }
                 let task = &mut sched.tasks[id];
                 match task.status {
+                    // Woken by its abort: cancelled, as tokio drops an aborted task's future
+                    // at its next scheduling.
+                    Status::Notified if task.aborted => return false,
                     Status::Notified => {
                         task.status = Status::Running;
                         return true;
@@ -313,6 +328,18 @@ impl Runtime {
         lock(&self.sched).notify(id);
     }
 
+    /// Whether a spawned task is to be polled at all: not if it was aborted before it started.
+    fn starts(&self, id: usize) -> bool {
+        self.sees_aborts();
+        !lock(&self.sched).tasks[id].aborted
+    }
+
+    /// The loom operation that orders a task's scheduling step against every abort (see
+    /// [`Runtime::aborts`]).
+    fn sees_aborts(&self) {
+        self.aborts.load(loom::sync::atomic::Ordering::SeqCst);
+    }
+
     /// A spawned task is done: its output goes to its `JoinHandle`, whose task is woken in the
     /// same critical section, so that the run is never taken for stuck in between; and if the
     /// task was the last one that could run, the run is stuck.
@@ -325,6 +352,11 @@ impl Runtime {
         let mut sched = lock(&self.sched);
         let task = &mut sched.tasks[id];
         task.status = Status::Done;
+        let how = if task.aborted && how == "cancelled" {
+            "aborted"
+        } else {
+            how
+        };
         task.cancelled = how == "cancelled";
         task.output = Some(output);
         let joiner = task.joiner.take();
@@ -505,6 +537,7 @@ pub fn run_for<F: Future>(horizon: Duration, main: F) -> Ran<F::Output> {
             horizon,
             ..Sched::default()
         }),
+        aborts: loom::sync::atomic::AtomicUsize::new(0),
     });
     lock(&runtime.sched).tasks.push(Task {
         name: "main".to_string(),
@@ -513,6 +546,7 @@ pub fn run_for<F: Future>(horizon: Duration, main: F) -> Ran<F::Output> {
         thread: Some(loom::thread::current()),
         waits: Vec::new(),
         cancelled: false,
+        aborted: false,
         output: None,
         joiner: None,
     });
@@ -596,7 +630,7 @@ impl JoinError {
         self.panic.is_some()
     }
 
-    /// Whether the task was cancelled (by the end of the run).
+    /// Whether the task was cancelled: aborted, or stopped by the end of the run.
     pub fn is_cancelled(&self) -> bool {
         self.panic.is_none()
     }
@@ -653,6 +687,30 @@ pub struct JoinHandle<T> {
     runtime: Arc<Runtime>,
     id: usize,
     output: std::marker::PhantomData<fn() -> T>,
+}
+
+impl<T> JoinHandle<T> {
+    /// Cancels the task, as tokio's `JoinHandle::abort`: unless it finishes first, its future
+    /// is dropped instead of being polled again (or at all, if it has not started), and
+    /// awaiting the handle gives a cancelled [`JoinError`]. A task in the middle of a poll
+    /// finishes that poll first.
+    pub fn abort(&self) {
+        self.runtime
+            .aborts
+            .fetch_add(1, loom::sync::atomic::Ordering::SeqCst);
+        let mut sched = lock(&self.runtime.sched);
+        if sched.tasks[self.id].status != Status::Done && !sched.tasks[self.id].aborted {
+            sched.tasks[self.id].aborted = true;
+            let event = format!("abort of task {}", self.id);
+            sched.schedule.push(event);
+            sched.notify(self.id);
+        }
+    }
+
+    /// Whether the task has finished: completed, panicked or been cancelled.
+    pub fn is_finished(&self) -> bool {
+        lock(&self.runtime.sched).tasks[self.id].status == Status::Done
+    }
 }
 
 impl<T: 'static> Future for JoinHandle<T> {
@@ -720,6 +778,7 @@ where
         thread: None,
         waits: Vec::new(),
         cancelled: false,
+        aborted: false,
         output: None,
         joiner: None,
     });
@@ -733,7 +792,14 @@ where
     let task_runtime = runtime.clone();
     let thread = loom::thread::spawn(move || {
         CURRENT.with(|c| *c.borrow_mut() = Some((task_runtime.clone(), id)));
-        let exit = drive(&task_runtime, id, future);
+        let exit = if task_runtime.starts(id) {
+            drive(&task_runtime, id, future)
+        } else {
+            // Dropped before the task is done, as `drive` drops a cancelled one: what it owns
+            // (a sender another task waits on) goes while the run can still see it go.
+            drop(future);
+            Exit::Cancelled
+        };
         task_runtime.done(id, exit);
         CURRENT.with(|c| *c.borrow_mut() = None);
     });
