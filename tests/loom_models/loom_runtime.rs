@@ -576,6 +576,83 @@ fn an_abort_before_the_first_poll_cancels_the_task_unpolled() {
     assert!(seen.contains(&true), "never polled before its abort");
 }
 
+/// What a program sees of a `JoinSet`, written once for tokio and for the runtime: outputs of
+/// tasks that have all finished come back in the order they finished (not the order they were
+/// spawned), `try_join_next` has
+/// nothing before any has, `shutdown` empties the set, and dropping it aborts a task still in
+/// it (its guard says so).
+macro_rules! join_set_facts {
+    ($($root:ident)::+) => {
+        async {
+            use $($root)::+::{sync::oneshot, task::JoinSet, time::{Instant, sleep}};
+            struct Guard(Option<oneshot::Sender<&'static str>>);
+            impl Drop for Guard {
+                fn drop(&mut self) {
+                    if let Some(tx) = self.0.take() {
+                        let _ = tx.send("dropped");
+                    }
+                }
+            }
+            let start = Instant::now();
+            let mut set = JoinSet::new();
+            for (value, ms) in [(1u8, 30u64), (2, 10)] {
+                set.spawn(async move {
+                    sleep(Duration::from_millis(ms)).await;
+                    value
+                });
+            }
+            let (len, nothing_yet) = (set.len(), set.try_join_next().is_none());
+            // Both finish meanwhile, the second first.
+            sleep(Duration::from_millis(40)).await;
+            let mut order = Vec::new();
+            while let Some(joined) = set.join_next().await {
+                order.push((joined.ok(), start.elapsed()));
+            }
+            let empty = set.is_empty();
+
+            let mut forever = JoinSet::new();
+            forever.spawn(std::future::pending::<u8>());
+            forever.shutdown().await;
+
+            let (started_tx, started) = oneshot::channel::<()>();
+            let (dropped_tx, dropped) = oneshot::channel();
+            let mut dropped_set = JoinSet::new();
+            dropped_set.spawn(async move {
+                let _guard = Guard(Some(dropped_tx));
+                let _ = started_tx.send(());
+                std::future::pending::<u8>().await
+            });
+            started.await.unwrap();
+            drop(dropped_set);
+            (len, nothing_yet, order, empty, forever.is_empty(), dropped.await.ok())
+        }
+    };
+}
+
+/// A `JoinSet` answers as tokio's does.
+#[test]
+fn join_set_answers_as_tokio_s() {
+    let tokio = channel_patterns::conformance::paused_runtime()
+        .unwrap()
+        .block_on(join_set_facts!(tokio));
+    let ms = Duration::from_millis;
+    assert_eq!(
+        tokio,
+        (
+            2,
+            true,
+            vec![(Some(2), ms(40)), (Some(1), ms(40))],
+            true,
+            true,
+            Some("dropped")
+        )
+    );
+    explore("JoinSet against tokio's", move || {
+        let ran = task::run(join_set_facts!(rt));
+        assert_eq!(ran.finished(), tokio);
+    });
+}
+
 /// A sleep registered with the clock (polled once) and then dropped takes its deadline back:
 /// a run that then waits on something that never comes is stuck at once, and time does not move
 /// to the dead sleep's deadline.

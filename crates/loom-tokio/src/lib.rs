@@ -43,9 +43,10 @@
 //! - a `JoinHandle` can be awaited only by a task of the run, and a run has at most
 //!   `loom::MAX_THREADS - 1` spawned tasks;
 //! - only part of tokio's API is there: the four channels (mpsc bounded and unbounded), `spawn`,
-//!   `JoinHandle` (`abort`, `is_finished`), `yield_now`, `select!`, and `time`'s `Instant`,
-//!   `sleep`, `sleep_until`, `timeout`, `timeout_at`, `interval` and `interval_at`; not `Notify`,
-//!   `Mutex`, `Semaphore`, `RwLock`, `JoinSet`, nor `io` or `net`.
+//!   `JoinHandle` (`abort`, `is_finished`), `JoinSet` (its `spawn` returns no `AbortHandle`),
+//!   `yield_now`, `select!`, and `time`'s `Instant`, `sleep`, `sleep_until`, `timeout`,
+//!   `timeout_at`, `interval` and `interval_at`; not `Notify`, `Mutex`, `Semaphore`, `RwLock`,
+//!   nor `io` or `net`.
 //!
 //! With the feature `twins` (for tests only), the handles lend their `Shared` (`shared()`) and
 //! model ids, and the pieces of the channels are public, so that a loom test can build a broken
@@ -81,6 +82,7 @@ use send_error;
 pub mod broadcast;
 mod clock;
 mod interval;
+mod join_set;
 pub mod mpsc;
 pub mod oneshot;
 pub mod select;

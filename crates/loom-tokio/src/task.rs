@@ -36,6 +36,7 @@ use std::task::{Context, Poll, Waker};
 use std::time::Duration;
 
 use super::clock::Clock;
+pub use super::join_set::JoinSet;
 
 // std's, not loom's, on purpose: see the module documentation.
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
@@ -139,6 +140,9 @@ struct Task {
     /// Whether its `JoinHandle::abort` was called before it finished: it is cancelled at its
     /// next wake-up instead of being polled (or before its first poll).
     aborted: bool,
+    /// How many tasks had finished before it did, once it has: the order a `JoinSet` hands
+    /// them out in.
+    finished_as: Option<usize>,
     /// Its output, until its `JoinHandle` takes it.
     output: Option<Result<Box<dyn Any + Send>, JoinError>>,
     /// The task waiting on its `JoinHandle` (a task of the run: only they can await it).
@@ -157,6 +161,8 @@ struct Sched {
     clock: Clock,
     /// See [`run_for`].
     horizon: Duration,
+    /// How many spawned tasks have finished.
+    finished: usize,
 }
 
 impl Task {
@@ -350,8 +356,11 @@ impl Runtime {
             Exit::Cancelled => (Err(JoinError::cancelled(id)), "cancelled"),
         };
         let mut sched = lock(&self.sched);
+        let finished = sched.finished;
+        sched.finished += 1;
         let task = &mut sched.tasks[id];
         task.status = Status::Done;
+        task.finished_as = Some(finished);
         let how = if task.aborted && how == "cancelled" {
             "aborted"
         } else {
@@ -547,6 +556,7 @@ pub fn run_for<F: Future>(horizon: Duration, main: F) -> Ran<F::Output> {
         waits: Vec::new(),
         cancelled: false,
         aborted: false,
+        finished_as: None,
         output: None,
         joiner: None,
     });
@@ -711,6 +721,11 @@ impl<T> JoinHandle<T> {
     pub fn is_finished(&self) -> bool {
         lock(&self.runtime.sched).tasks[self.id].status == Status::Done
     }
+
+    /// How many spawned tasks of the run had finished before this one did, once it has.
+    pub(crate) fn finished_as(&self) -> Option<usize> {
+        lock(&self.runtime.sched).tasks[self.id].finished_as
+    }
 }
 
 impl<T: 'static> Future for JoinHandle<T> {
@@ -779,6 +794,7 @@ where
         waits: Vec::new(),
         cancelled: false,
         aborted: false,
+        finished_as: None,
         output: None,
         joiner: None,
     });
