@@ -375,6 +375,35 @@ fn instant_and_sleep_answer_as_tokio_s_on_its_paused_clock() {
     });
 }
 
+/// Runs `f` when dropped: what a task's future leaves behind when it is dropped (aborted)
+/// rather than finished.
+struct OnDrop<F: FnOnce()>(Option<F>);
+
+impl<F: FnOnce()> Drop for OnDrop<F> {
+    fn drop(&mut self) {
+        if let Some(f) = self.0.take() {
+            f();
+        }
+    }
+}
+
+/// Runs the program `$facts!` on tokio with paused time (given tokio's path) and in every
+/// interleaving loom explores on the runtime (given the runtime's path): each must compute what
+/// tokio did. Returns tokio's answer.
+macro_rules! as_on_tokio {
+    ($name:literal, $facts:ident, $($tokio:ident)::+ ; $($ours:ident)::+) => {{
+        let tokio = channel_patterns::conformance::paused_runtime()
+            .unwrap()
+            .block_on($facts!($($tokio)::+));
+        let expected = tokio.clone();
+        explore($name, move || {
+            let ran = task::run($facts!($($ours)::+));
+            assert_eq!(ran.finished(), expected);
+        });
+        tokio
+    }};
+}
+
 /// What a program sees of `timeout`, `timeout_at` and a sleep too long to represent, written
 /// once for tokio's `time` and for the runtime's: each timeout's result (its error as text) and
 /// the virtual time it ended at, relative to the start.
@@ -409,13 +438,7 @@ macro_rules! timeout_facts {
 /// gives `Elapsed` at the deadline; a duration too long to add is tokio's far future.
 #[test]
 fn timeout_answers_as_tokio_s_on_its_paused_clock() {
-    let tokio = channel_patterns::conformance::paused_runtime()
-        .unwrap()
-        .block_on(timeout_facts!(tokio::time));
-    explore("timeout against tokio's", move || {
-        let ran = task::run(timeout_facts!(time));
-        assert_eq!(ran.finished(), tokio);
-    });
+    as_on_tokio!("timeout against tokio's", timeout_facts, tokio::time; time);
 }
 
 /// What a program sees of an `interval`, written once for tokio's `time` and for the runtime's:
@@ -480,13 +503,7 @@ macro_rules! interval_facts {
 /// both, takes the same ticks at the same times, and a zero period panics with tokio's message.
 #[test]
 fn interval_ticks_as_tokio_s_on_its_paused_clock() {
-    let tokio = channel_patterns::conformance::paused_runtime()
-        .unwrap()
-        .block_on(interval_facts!(tokio::time));
-    explore("interval against tokio's", move || {
-        let ran = task::run(interval_facts!(time));
-        assert_eq!(ran.finished(), tokio);
-    });
+    as_on_tokio!("interval against tokio's", interval_facts, tokio::time; time);
 }
 
 /// What a program sees of `JoinHandle::abort`, written once for tokio and for the runtime: a
@@ -497,19 +514,13 @@ macro_rules! abort_facts {
     ($($root:ident)::+) => {
         async {
             use $($root)::+::{spawn, sync::oneshot, task::yield_now};
-            struct Guard(Option<oneshot::Sender<&'static str>>);
-            impl Drop for Guard {
-                fn drop(&mut self) {
-                    if let Some(tx) = self.0.take() {
-                        let _ = tx.send("dropped");
-                    }
-                }
-            }
             let (keep, never) = oneshot::channel::<()>();
             let (started_tx, started) = oneshot::channel::<()>();
             let (dropped_tx, dropped) = oneshot::channel();
             let waiting = spawn(async move {
-                let _guard = Guard(Some(dropped_tx));
+                let _guard = OnDrop(Some(move || {
+                    let _ = dropped_tx.send("dropped");
+                }));
                 let _ = started_tx.send(());
                 let _ = never.await;
             });
@@ -534,14 +545,8 @@ macro_rules! abort_facts {
 /// `JoinHandle::abort` and `is_finished` answer as tokio's do.
 #[test]
 fn abort_answers_as_tokio_s() {
-    let tokio = channel_patterns::conformance::paused_runtime()
-        .unwrap()
-        .block_on(abort_facts!(tokio));
+    let tokio = as_on_tokio!("abort against tokio's", abort_facts, tokio; rt);
     assert_eq!(tokio, ((false, true, false, Some("dropped")), Some(5)));
-    explore("abort against tokio's", move || {
-        let ran = task::run(abort_facts!(rt));
-        assert_eq!(ran.finished(), tokio);
-    });
 }
 
 /// A task aborted right after its spawn, before the spawner waits, is cancelled: never polled
@@ -585,14 +590,6 @@ macro_rules! join_set_facts {
     ($($root:ident)::+) => {
         async {
             use $($root)::+::{sync::oneshot, task::JoinSet, time::{Instant, sleep}};
-            struct Guard(Option<oneshot::Sender<&'static str>>);
-            impl Drop for Guard {
-                fn drop(&mut self) {
-                    if let Some(tx) = self.0.take() {
-                        let _ = tx.send("dropped");
-                    }
-                }
-            }
             let start = Instant::now();
             let mut set = JoinSet::new();
             for (value, ms) in [(1u8, 30u64), (2, 10)] {
@@ -618,7 +615,9 @@ macro_rules! join_set_facts {
             let (dropped_tx, dropped) = oneshot::channel();
             let mut dropped_set = JoinSet::new();
             dropped_set.spawn(async move {
-                let _guard = Guard(Some(dropped_tx));
+                let _guard = OnDrop(Some(move || {
+                    let _ = dropped_tx.send("dropped");
+                }));
                 let _ = started_tx.send(());
                 std::future::pending::<u8>().await
             });
@@ -632,9 +631,7 @@ macro_rules! join_set_facts {
 /// A `JoinSet` answers as tokio's does.
 #[test]
 fn join_set_answers_as_tokio_s() {
-    let tokio = channel_patterns::conformance::paused_runtime()
-        .unwrap()
-        .block_on(join_set_facts!(tokio));
+    let tokio = as_on_tokio!("JoinSet against tokio's", join_set_facts, tokio; rt);
     let ms = Duration::from_millis;
     assert_eq!(
         tokio,
@@ -647,10 +644,6 @@ fn join_set_answers_as_tokio_s() {
             Some("dropped")
         )
     );
-    explore("JoinSet against tokio's", move || {
-        let ran = task::run(join_set_facts!(rt));
-        assert_eq!(ran.finished(), tokio);
-    });
 }
 
 /// A sleep registered with the clock (polled once) and then dropped takes its deadline back:
