@@ -81,8 +81,6 @@ use send_error;
 
 pub mod broadcast;
 mod clock;
-mod interval;
-mod join_set;
 pub mod mpsc;
 pub mod oneshot;
 pub mod select;

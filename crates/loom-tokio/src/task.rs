@@ -36,7 +36,8 @@ use std::task::{Context, Poll, Waker};
 use std::time::Duration;
 
 use super::clock::Clock;
-pub use super::join_set::JoinSet;
+mod join_set;
+pub use join_set::JoinSet;
 
 // std's, not loom's, on purpose: see the module documentation.
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};

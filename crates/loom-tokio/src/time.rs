@@ -135,7 +135,8 @@ pub fn sleep_until(deadline: Instant) -> Sleep {
     }
 }
 
-pub use crate::interval::{Interval, MissedTickBehavior, interval, interval_at};
+mod interval;
+pub use interval::{Interval, MissedTickBehavior, interval, interval_at};
 
 /// Future of [`sleep`] and [`sleep_until`], as tokio's `time::Sleep`.
 #[derive(Debug)]

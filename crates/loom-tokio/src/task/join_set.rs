@@ -5,7 +5,7 @@ use std::future::{Future, poll_fn};
 use std::pin::Pin;
 use std::task::{Context, Poll};
 
-use crate::task::{JoinError, JoinHandle, spawn};
+use super::{JoinError, JoinHandle, spawn};
 
 /// Tasks spawned on the run, joined in the order they finish, as tokio's `JoinSet`.
 #[derive(Debug)]

@@ -6,7 +6,7 @@ use std::pin::Pin;
 use std::task::{Context, Poll};
 use std::time::Duration;
 
-use crate::time::{FAR_FUTURE, Instant, Sleep, sleep_until};
+use super::{FAR_FUTURE, Instant, Sleep, sleep_until};
 
 /// An interval whose first tick completes at once, then one every `period`, as tokio's.
 ///
