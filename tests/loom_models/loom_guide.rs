@@ -17,7 +17,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
 use crate::guide_programs;
-use crate::loom_support::{interleaving, rejected, run_block};
+use crate::loom_support::{interleaving, rejected, rejected_at, run_block};
 use channel_patterns::{catalog, guide};
 use patterns::{Transcript, as_written, capture, corrected, rt};
 use pretty_assertions::assert_eq;
@@ -503,10 +503,11 @@ fn e02_the_guides_lagging_loop_is_stuck() {
     );
 }
 
-/// E03: the guide's app panics on the state `send(..).unwrap()`.
+/// E03: the guide's app panics on the state `send(..).unwrap()`; searched at the app's bound,
+/// as the corrected app is.
 #[test]
 fn e03_the_guides_app_panics() {
-    let message = rejected("E03: the guide's app", || {
+    let message = rejected_at("E03: the guide's app", Some(bound("app-shutdown")), || {
         let _ = run_block(as_written::app_shutdown::main);
     });
     assert!(message.contains("SendError"), "{message}");

@@ -12,7 +12,7 @@ use test_support::{REAL_LIMIT, Watchdog};
 /// Explores every interleaving of `f` (bounded by LOOM_MAX_PREEMPTIONS) and prints how many.
 pub fn explore(name: &str, f: impl Fn() + Sync + Send + 'static) {
     let start = Instant::now();
-    let count = model(name, f);
+    let count = model(name, None, f);
     println!(
         "loom model {name}: {count} interleavings explored in {:.2?}",
         start.elapsed()
@@ -22,11 +22,22 @@ pub fn explore(name: &str, f: impl Fn() + Sync + Send + 'static) {
 /// Explores a deliberately broken twin: loom must find an interleaving that fails. Returns
 /// the failure's message.
 pub fn rejected(name: &str, f: impl Fn() + Sync + Send + 'static) -> String {
+    rejected_at(name, None, f)
+}
+
+/// [`rejected`], at most `preemptions` preemptions (LOOM_MAX_PREEMPTIONS if `None`): for a
+/// program whose whole search at the default bound takes minutes, which it does when a broken
+/// runtime makes its defect vanish.
+pub fn rejected_at(
+    name: &str,
+    preemptions: Option<usize>,
+    f: impl Fn() + Sync + Send + 'static,
+) -> String {
     let start = Instant::now();
     let count = Arc::new(AtomicUsize::new(0));
     let counted = count.clone();
     let outcome = catch_unwind(AssertUnwindSafe(|| {
-        model(name, move || {
+        model(name, preemptions, move || {
             counted.fetch_add(1, Relaxed);
             f();
         })
@@ -50,13 +61,17 @@ pub fn rejected(name: &str, f: impl Fn() + Sync + Send + 'static) -> String {
 /// Runs `f` in each interleaving loom explores; returns how many. A watchdog fails the test
 /// process if no interleaving ends within [`REAL_LIMIT`]: a task that spins without a loom
 /// operation (a runtime that never lets time move) would otherwise hang the suite.
-fn model(name: &str, f: impl Fn() + Sync + Send + 'static) -> usize {
+fn model(name: &str, preemptions: Option<usize>, f: impl Fn() + Sync + Send + 'static) -> usize {
     let count = Arc::new(AtomicUsize::new(0));
     let (counted, watched) = (count.clone(), count.clone());
     let _watchdog = Watchdog::on_progress(&format!("loom model {name}"), REAL_LIMIT, move || {
         watched.load(Relaxed)
     });
-    loom::model(move || {
+    let mut builder = loom::model::Builder::new();
+    if preemptions.is_some() {
+        builder.preemption_bound = preemptions;
+    }
+    builder.check(move || {
         f();
         counted.fetch_add(1, Relaxed);
     });
