@@ -710,7 +710,7 @@ impl<T> JoinHandle<T> {
             .aborts
             .fetch_add(1, loom::sync::atomic::Ordering::SeqCst);
         let mut sched = lock(&self.runtime.sched);
-        if sched.tasks[self.id].status != Status::Done && !sched.tasks[self.id].aborted {
+        if sched.tasks[self.id].status != Status::Done {
             sched.tasks[self.id].aborted = true;
             let event = format!("abort of task {}", self.id);
             sched.schedule.push(event);
