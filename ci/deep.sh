@@ -26,7 +26,10 @@ for suite in $suites; do
     exit 1
   }
   ms=$(( ($(date +%s%N) - start) / 1000000 ))
-  props=$(awk '/^proptest! *\{/,/^\}/' "tests/props/$suite.rs" | grep -c '^ *fn ' || true)
+  # The properties: the `fn`s of a `proptest!` block, and one per `suite_tests!` (its
+  # `agrees_with_the_model`; its other tests are fixed cases).
+  props=$(( $(awk '/^proptest! *\{/,/^\}/' "tests/props/$suite.rs" | grep -c '^ *fn ' || true) +
+    $(grep -c 'suite_tests!(' "tests/props/$suite.rs" || true) ))
   rate=$(( props * cases * 1000 / (ms > 0 ? ms : 1) ))
   printf '%-16s %3d properties x %6d cases  %7.1f s  %8d cases/s\n' \
     "$suite" "$props" "$cases" "$(awk "BEGIN { print $ms / 1000 }")" "$rate"
