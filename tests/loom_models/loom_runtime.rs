@@ -743,3 +743,35 @@ fn the_clock_stands_still_while_a_task_can_run() {
         assert_eq!(ran.finished(), [Duration::ZERO; 3]);
     });
 }
+
+/// `#[loom_tokio::test]`, which is `#[tokio::test]` under tokio-or-loom's switch: the test
+/// fails if any interleaving returns `Err`. Here only those where the spawned task has not
+/// sent yet by the `try_recv` do. On tokio's current-thread runtime the yield always lets the
+/// task run first, and the test would pass; loom finds the other order, which a multi-thread
+/// runtime can take.
+#[loom_tokio::test(crate = "loom_tokio", start_paused = true)]
+#[should_panic(expected = "the test returned Err(\"not sent yet\")")]
+async fn a_test_that_returns_err_in_one_interleaving_fails() -> Result<(), &'static str> {
+    let (tx, mut rx) = loom_tokio::sync::oneshot::channel();
+    loom_tokio::spawn(async move { tx.send(()) });
+    loom_tokio::task::yield_now().await;
+    rx.try_recv().map_err(|_| "not sent yet")
+}
+
+/// The same program, waiting for the send: it passes in every interleaving.
+#[loom_tokio::test(crate = "loom_tokio")]
+async fn a_test_that_passes_in_every_interleaving_passes() -> Result<(), &'static str> {
+    let (tx, rx) = loom_tokio::sync::oneshot::channel();
+    loom_tokio::spawn(async move { tx.send(()) });
+    rx.await.map_err(|_| "the sender was dropped")
+}
+
+/// A test that would hang on tokio fails with what each task waits on.
+#[loom_tokio::test(crate = "loom_tokio")]
+#[should_panic(
+    expected = "stuck: every task waits and nothing can wake one: main waits on oneshot::Receiver"
+)]
+async fn a_test_that_would_hang_fails_with_what_each_task_waits_on() {
+    let (_tx, rx) = loom_tokio::sync::oneshot::channel::<()>();
+    let _ = rx.await;
+}

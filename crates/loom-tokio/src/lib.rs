@@ -1,6 +1,10 @@
 //! tokio's channel, task and time API on loom, so that loom explores code written against
-//! tokio: the loom backend of `channel-patterns` (its `rt` module names this crate's `sync`,
-//! `task`, `time` and `select!` in place of tokio's under `--cfg channel_patterns_loom`).
+//! tokio. A project switches to it with `tokio-or-loom`, which it names `tokio`: under that
+//! crate's feature `loom`, `tokio::sync`, `tokio::spawn`, `tokio::task`, `tokio::time`,
+//! `tokio::select!` and `#[tokio::test]` are this crate's ([`test`] runs an async test in
+//! every interleaving, through [`model`]). It is also the loom backend of `channel-patterns`
+//! (its `rt` module names this crate's items in place of tokio's under
+//! `--cfg channel_patterns_loom`).
 //!
 //! Loom cannot see inside tokio, so these are not tokio's channels: each one is a reference
 //! model of the `channel-models` crate ([`channel_models::oneshot`], [`channel_models::mpsc`],
@@ -41,7 +45,10 @@
 //! - a `time::Timeout` holds its future boxed, so it is `Unpin` whatever the future, and lends
 //!   it only by `get_ref`;
 //! - a `JoinHandle` can be awaited only by a task of the run, and a run has at most
-//!   `loom::MAX_THREADS - 1` spawned tasks;
+//!   `loom::MAX_THREADS - 1` spawned tasks (4);
+//! - `#[test]` accepts tokio's arguments but none changes anything: every flavor is loom's
+//!   threads, and `start_paused` is always true; a test takes no arguments and returns `()` or
+//!   `Result<(), E>`; there is no `#[main]`;
 //! - only part of tokio's API is there: the four channels (mpsc bounded and unbounded), `spawn`,
 //!   `JoinHandle` (`abort`, `is_finished`), `JoinSet` (its `spawn` returns no `AbortHandle`),
 //!   `yield_now`, `select!`, and `time`'s `Instant`, `sleep`, `sleep_until`, `timeout`,
@@ -81,6 +88,7 @@ use send_error;
 
 pub mod broadcast;
 mod clock;
+mod harness;
 pub mod mpsc;
 pub mod oneshot;
 pub mod select;
@@ -98,3 +106,9 @@ use shared::{Parcel, Shared, Side, Snapshot, Wake};
 pub mod sync {
     pub use super::{broadcast, mpsc, oneshot, watch};
 }
+
+/// tokio's `select!`, with its syntax: see [`select`](mod@select).
+pub use crate::__loom_select as select;
+pub use harness::{DEFAULT_PREEMPTIONS, TestOutput, model};
+pub use loom_tokio_macros::test;
+pub use task::spawn;

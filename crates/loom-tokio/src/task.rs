@@ -604,7 +604,11 @@ pub fn run_for<F: Future>(horizon: Duration, main: F) -> Ran<F::Output> {
             schedule,
             elapsed,
         },
-        Exit::Panicked(panic) => resume_unwind(panic),
+        Exit::Panicked(panic) => {
+            // The panic is the failure loom reports; this is the interleaving that made it.
+            eprintln!("the main task panicked; schedule: {}", schedule.join(", "));
+            resume_unwind(panic)
+        }
         Exit::Cancelled => Ran {
             output: None,
             left_running: Vec::new(),
