@@ -207,6 +207,11 @@ fn no_module_imports_one_that_imports_it() {
     }
     let mut cycles = Vec::new();
     for src in &sources {
+        let files = rust_files(src).len();
+        if files == 1 {
+            // A crate of one file (its lib.rs): no module of it can import another.
+            continue;
+        }
         let imports = module_imports(src);
         assert!(imports.len() > 1, "{} has modules", src.display());
         for module in imports.keys() {
