@@ -31,8 +31,9 @@ fn expand(args: TokenStream, item: TokenStream) -> Result<TokenStream, Failure> 
         .windows(2)
         .position(|w| is_ident(&w[0], "async") && is_ident(&w[1], "fn"))
         .ok_or_else(|| {
+            let at = tokens.iter().find(|t| is_ident(t, "fn"));
             (
-                Span::call_site(),
+                at.map_or_else(Span::call_site, TokenTree::span),
                 "the test attribute goes on an `async fn`".to_string(),
             )
         })?;
@@ -146,19 +147,18 @@ fn is_ident(token: &TokenTree, name: &str) -> bool {
     matches!(token, TokenTree::Ident(i) if i.to_string() == name)
 }
 
-/// `compile_error!("message")` at `span`.
+/// `compile_error! { "message" }` at `span`.
 fn error(span: Span, message: &str) -> TokenStream {
     let mut literal = proc_macro::Literal::string(message);
     literal.set_span(span);
     let mut bang = Punct::new('!', Spacing::Alone);
     bang.set_span(span);
+    let mut group = Group::new(Delimiter::Brace, TokenTree::Literal(literal).into());
+    group.set_span(span);
     [
         TokenTree::Ident(Ident::new("compile_error", span)),
         TokenTree::Punct(bang),
-        TokenTree::Group(Group::new(
-            Delimiter::Parenthesis,
-            TokenTree::Literal(literal).into(),
-        )),
+        TokenTree::Group(group),
     ]
     .into_iter()
     .collect()
