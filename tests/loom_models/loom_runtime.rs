@@ -775,3 +775,12 @@ async fn a_test_that_would_hang_fails_with_what_each_task_waits_on() {
     let (_tx, rx) = loom_tokio::sync::oneshot::channel::<()>();
     let _ = rx.await;
 }
+
+/// loom's thread limit, where a test meets it: the fifth spawned task fails the test with it.
+#[loom_tokio::test(crate = "loom_tokio")]
+#[should_panic(expected = "a run under loom has at most 4 tasks besides main")]
+async fn a_fifth_spawned_task_fails_with_the_limit() {
+    for _ in 0..5 {
+        loom_tokio::spawn(async {});
+    }
+}

@@ -46,6 +46,10 @@ fn lock<T>(mutex: &Mutex<T>) -> MutexGuard<'_, T> {
     mutex.lock().unwrap_or_else(PoisonError::into_inner)
 }
 
+/// What to do when a task or a timer is used outside a run.
+const OUTSIDE: &str = "under loom, a program runs in `#[tokio::test]` (loom-tokio's `test`), \
+    `loom_tokio::model` or `loom_tokio::task::run`";
+
 /// How much virtual time a [`run`] may take: a run whose next deadline is later is
 /// [stuck](Ran::stuck) there. The guide's programs take about a second; [`run_for`] sets another
 /// horizon. A loop of short sleeps that never ends makes many steps before an hour has passed,
@@ -421,7 +425,7 @@ pub(crate) fn waiting_on(what: &'static str) {
 fn current(what: &str) -> (Arc<Runtime>, usize) {
     match CURRENT.with(|c| c.borrow().clone()) {
         Some(current) => current,
-        None => panic!("{what} outside a run: under loom, start the program with rt::task::run"),
+        None => panic!("{what} outside a run: {OUTSIDE}"),
     }
 }
 
@@ -773,7 +777,7 @@ where
 {
     let at = Location::caller();
     let Some((runtime, current)) = CURRENT.with(|c| c.borrow().clone()) else {
-        panic!("spawn at {at} outside a run: under loom, start the program with rt::task::run");
+        panic!("spawn at {at} outside a run: {OUTSIDE}");
     };
     // One critical section: the new thread cannot look at its entry before it exists.
     let mut sched = lock(&runtime.sched);
@@ -786,8 +790,10 @@ where
     let shutdown = sched.shutdown;
     assert!(
         id < loom::MAX_THREADS,
-        "spawn at {at}: a run under loom has at most {} tasks besides main",
-        loom::MAX_THREADS - 1
+        "spawn at {at}: a run under loom has at most {} tasks besides main (each task is a loom \
+         thread, and loom has {} threads)",
+        loom::MAX_THREADS - 1,
+        loom::MAX_THREADS
     );
     let spawner = sched.tasks[current].name.clone();
     sched.schedule.push(format!("{spawner} spawns task {id}"));
