@@ -54,9 +54,10 @@ impl<T> std::fmt::Debug for Parcel<T> {
     }
 }
 
-/// A value as a model holds it (watch's, broadcast's): shared, so that a [`watch::Ref`] can
-/// hold it without a lock, and compared by identity, so that a model holding it can tell
-/// whether a step changed it (see [`Shared::poll`]) whatever `T` is.
+/// A value as a model holds it (watch's, broadcast's): shared, so that a
+/// [`watch::Ref`](crate::watch::Ref) can hold it without a lock, and compared by identity, so
+/// that a model holding it can tell whether a step changed it (see [`Shared::poll`]) whatever
+/// `T` is.
 pub struct Snapshot<T>(pub std::sync::Arc<T>);
 
 impl<T> Snapshot<T> {
