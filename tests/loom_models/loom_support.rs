@@ -61,7 +61,11 @@ pub fn rejected_at(
 /// Runs `f` in each interleaving loom explores; returns how many. A watchdog fails the test
 /// process if no interleaving ends within [`REAL_LIMIT`]: a task that spins without a loom
 /// operation (a runtime that never lets time move) would otherwise hang the suite.
-fn model(name: &str, preemptions: Option<usize>, f: impl Fn() + Sync + Send + 'static) -> usize {
+pub fn model(
+    name: &str,
+    preemptions: Option<usize>,
+    f: impl Fn() + Sync + Send + 'static,
+) -> usize {
     let count = Arc::new(AtomicUsize::new(0));
     let (counted, watched) = (count.clone(), count.clone());
     let _watchdog = Watchdog::on_progress(&format!("loom model {name}"), REAL_LIMIT, move || {
