@@ -91,7 +91,7 @@ for group in "${groups[@]}"; do
     loom-oneshot | loom-mpsc | loom-broadcast | loom-watch | loom-runtime)
       channel=${group#loom-}
       if [ "$channel" = runtime ]; then
-        files=(crates/loom-tokio/src/{lib,shared,task,time,clock,select,harness}.rs crates/loom-tokio/src/{task,time}/*.rs)
+        files=(crates/loom-tokio/src/{lib,shared,task,time,clock,select,harness,join}.rs crates/loom-tokio/src/{task,time}/*.rs)
       else
         files=("crates/loom-tokio/src/$channel.rs")
       fi

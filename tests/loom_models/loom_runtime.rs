@@ -896,3 +896,62 @@ async fn a_fifth_spawned_task_fails_with_the_limit() {
         loom_tokio::spawn(async {});
     }
 }
+
+/// What a program sees of `join!`, `try_join!` and `pin!`, written once for tokio and for the
+/// runtime: the outputs, in the order written, and when each join ended (relative to the
+/// start): a join when its last future is done, a `try_join!` at its first error, with the
+/// other futures dropped then (a guard says when).
+macro_rules! join_facts {
+    ($($root:ident)::+) => {
+        async {
+            use $($root)::+::{join, pin, try_join, time::{Instant, sleep}};
+            let start = Instant::now();
+            let ms = Duration::from_millis;
+            let joined = join!(
+                async { sleep(ms(30)).await; 1 },
+                async { sleep(ms(10)).await; "b" },
+                async { 'c' },
+            );
+            let joined_at = start.elapsed();
+            let ok: Result<(u8, u8), &str> =
+                try_join!(async { sleep(ms(5)).await; Ok(1) }, async { Ok(2) });
+            let ok_at = start.elapsed();
+            let dropped_at = std::sync::Mutex::new(None);
+            let err: Result<(u8, u8), &str> = try_join!(
+                async {
+                    let _guard = OnDrop(Some(|| *dropped_at.lock().unwrap() = Some(start.elapsed())));
+                    sleep(ms(50)).await;
+                    Ok(1)
+                },
+                async { sleep(ms(5)).await; Err("early") },
+            );
+            let err_at = start.elapsed();
+            let one = join!(async { 7 });
+            let later = async { sleep(ms(1)).await; 8 };
+            pin!(later);
+            let eight = (&mut later).await;
+            (joined, joined_at, ok, ok_at, err, err_at, dropped_at.into_inner().unwrap(), one, eight)
+        }
+    };
+}
+
+/// `join!`, `try_join!` and `pin!` answer as tokio's do.
+#[test]
+fn join_answers_as_tokio_s() {
+    let tokio = as_on_tokio!("join! against tokio's", join_facts, tokio; loom_tokio);
+    let ms = Duration::from_millis;
+    assert_eq!(
+        tokio,
+        (
+            (1, "b", 'c'),
+            ms(30),
+            Ok((1, 2)),
+            ms(35),
+            Err("early"),
+            ms(40),
+            Some(ms(40)),
+            (7,),
+            8
+        )
+    );
+}

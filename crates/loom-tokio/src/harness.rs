@@ -9,8 +9,9 @@ use std::future::Future;
 pub const DEFAULT_PREEMPTIONS: usize = 2;
 
 /// Runs the async test that `test` makes in every interleaving loom explores (up to
-/// `LOOM_MAX_PREEMPTIONS` preemptions, [`DEFAULT_PREEMPTIONS`] if unset), each a [`run`](crate::task::run) on a paused clock
-/// starting at zero; fails the test at the first interleaving that fails. An interleaving fails
+/// `LOOM_MAX_PREEMPTIONS` preemptions, [`DEFAULT_PREEMPTIONS`] if unset), each a
+/// [`run`](crate::task::run) on a paused clock starting at zero; fails the test at the first
+/// interleaving that fails. An interleaving fails
 /// when the test panics (an assertion), returns an `Err`, or gets stuck: every task waits and
 /// nothing can wake one, where a test on tokio would hang. Tasks still running when the test
 /// returns are cancelled, as tokio's runtime cancels them when `#[tokio::test]` returns.

@@ -49,11 +49,13 @@
 //! - `#[test]` accepts tokio's arguments but none changes anything: every flavor is loom's
 //!   threads, and `start_paused` is always true; a test takes no arguments and returns `()` or
 //!   `Result<(), E>`; there is no `#[main]`;
+//! - `join!` and `try_join!` poll their futures in the order written, where tokio starts each
+//!   round at the next one; they take at most 8 futures, and no `biased;`;
 //! - only part of tokio's API is there: the four channels (mpsc bounded and unbounded), `spawn`,
 //!   `JoinHandle` (`abort`, `is_finished`), `JoinSet` (its `spawn` returns no `AbortHandle`),
-//!   `yield_now`, `select!`, and `time`'s `Instant`, `sleep`, `sleep_until`, `timeout`,
-//!   `timeout_at`, `interval` and `interval_at`; not `Notify`, `Mutex`, `Semaphore`, `RwLock`,
-//!   nor `io` or `net`.
+//!   `yield_now`, `select!`, `join!`, `try_join!`, `pin!`, and `time`'s `Instant`, `sleep`,
+//!   `sleep_until`, `timeout`, `timeout_at`, `interval` and `interval_at`; not `Notify`,
+//!   `Mutex`, `Semaphore`, `RwLock`, nor `io` or `net`.
 //!
 //! With the feature `twins` (for tests only), the handles lend their `Shared` (`shared()`) and
 //! model ids, and the pieces of the channels are public, so that a loom test can build a broken
@@ -89,6 +91,7 @@ use send_error;
 pub mod broadcast;
 mod clock;
 mod harness;
+pub mod join;
 pub mod mpsc;
 pub mod oneshot;
 pub mod select;
@@ -107,8 +110,14 @@ pub mod sync {
     pub use super::{broadcast, mpsc, oneshot, watch};
 }
 
+/// tokio's `join!`: see [`join`](mod@join).
+pub use crate::__loom_join as join;
+/// tokio's `pin!`: see [`join`](mod@join).
+pub use crate::__loom_pin as pin;
 /// tokio's `select!`, with its syntax: see [`select`](mod@select).
 pub use crate::__loom_select as select;
+/// tokio's `try_join!`: see [`join`](mod@join).
+pub use crate::__loom_try_join as try_join;
 pub use harness::{DEFAULT_PREEMPTIONS, TestOutput, model};
 pub use loom_tokio_macros::test;
 pub use task::spawn;

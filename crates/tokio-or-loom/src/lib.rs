@@ -13,8 +13,9 @@
 //!
 //! Without `loom`, this crate is tokio (`pub use tokio::*`, with the features named). With it,
 //! it is `loom_tokio`: `tokio::sync`'s channels, `tokio::spawn`, `tokio::task`, `tokio::time`
-//! on a paused virtual clock, `tokio::select!`, and `#[tokio::test]`, which runs the test in
-//! every interleaving loom explores. Then `cargo test --features loom` explores every test.
+//! on a paused virtual clock, `tokio::select!`, `join!`, `try_join!`, `pin!`, and
+//! `#[tokio::test]`, which runs the test in every interleaving loom explores. Then
+//! `cargo test --features loom` explores every test.
 //! What loom-tokio covers, and how it differs from tokio, is in its documentation.
 
 #[cfg(not(feature = "loom"))]
