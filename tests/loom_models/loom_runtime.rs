@@ -955,3 +955,40 @@ fn join_answers_as_tokio_s() {
         )
     );
 }
+
+/// What a program sees of `time::advance`, written once for tokio and for the runtime: the
+/// clock after each advance, and when a task sleeping until 10 ms wakes: at 23 ms, woken by the
+/// advance from 3 ms to 23 ms, which jumps over its deadline (an absolute one, so the answer is
+/// the same whenever the task first polls its sleep), while the advancing task never waits.
+macro_rules! advance_facts {
+    ($($root:ident)::+) => {
+        async {
+            use $($root)::+::{spawn, task::yield_now, time::{Instant, advance, sleep, sleep_until}};
+            let start = Instant::now();
+            let ms = Duration::from_millis;
+            let sleeper = spawn(async move {
+                sleep_until(start + ms(10)).await;
+                start.elapsed()
+            });
+            advance(ms(3)).await;
+            let first = start.elapsed();
+            advance(ms(20)).await;
+            let second = start.elapsed();
+            // Woken by the advance itself: it finishes while this task never waits.
+            while !sleeper.is_finished() {
+                yield_now().await;
+            }
+            let woke = sleeper.await.unwrap();
+            sleep(ms(1)).await;
+            (first, second, woke, start.elapsed())
+        }
+    };
+}
+
+/// `time::advance` answers as tokio's does on its paused clock.
+#[test]
+fn advance_answers_as_tokio_s() {
+    let tokio = as_on_tokio!("advance against tokio's", advance_facts, tokio; loom_tokio);
+    let ms = Duration::from_millis;
+    assert_eq!(tokio, (ms(3), ms(23), ms(23), ms(24)));
+}

@@ -66,8 +66,24 @@ impl Clock {
         let Some(deadline) = self.next_deadline() else {
             return Vec::new();
         };
-        self.now = self.now.max(deadline);
-        let now = self.now;
+        self.advance_to(self.now.max(deadline))
+    }
+
+    /// Moves the clock forward by `duration`, as tokio's `time::advance` does, and returns the
+    /// tasks of every timer due by then, which are no longer pending.
+    ///
+    /// # Panics
+    /// If the clock would overflow, as tokio's `Instant` does.
+    pub(crate) fn advance_by(&mut self, duration: Duration) -> Vec<usize> {
+        match self.now.checked_add(duration) {
+            Some(now) => self.advance_to(now),
+            None => panic!("time::advance({duration:?}) overflows the clock"),
+        }
+    }
+
+    /// Sets the clock to `now` and takes every timer due by then; returns their tasks.
+    fn advance_to(&mut self, now: Duration) -> Vec<usize> {
+        self.now = now;
         let mut due = Vec::new();
         self.timers.retain(|t| {
             if t.deadline <= now {

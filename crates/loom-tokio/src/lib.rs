@@ -54,8 +54,8 @@
 //! - only part of tokio's API is there: the four channels (mpsc bounded and unbounded), `spawn`,
 //!   `JoinHandle` (`abort`, `is_finished`), `JoinSet` (its `spawn` returns no `AbortHandle`),
 //!   `yield_now`, `select!`, `join!`, `try_join!`, `pin!`, and `time`'s `Instant`, `sleep`,
-//!   `sleep_until`, `timeout`, `timeout_at`, `interval` and `interval_at`; not `Notify`,
-//!   `Mutex`, `Semaphore`, `RwLock`, nor `io` or `net`.
+//!   `sleep_until`, `timeout`, `timeout_at`, `interval`, `interval_at`, `advance` and `pause`
+//!   (`resume` panics); not `Notify`, `Mutex`, `Semaphore`, `RwLock`, nor `io` or `net`.
 //!
 //! With the feature `twins` (for tests only), the handles lend their `Shared` (`shared()`) and
 //! model ids, and the pieces of the channels are public, so that a loom test can build a broken

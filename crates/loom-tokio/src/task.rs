@@ -429,6 +429,25 @@ fn current(what: &str) -> (Arc<Runtime>, usize) {
     }
 }
 
+/// Moves the current run's clock forward by `duration` and wakes every task due by then.
+///
+/// # Panics
+/// Outside a run, or if the clock would overflow.
+pub(crate) fn advance_clock(duration: Duration) {
+    let (runtime, current) = current("time::advance");
+    let mut sched = lock(&runtime.sched);
+    let due = sched.clock.advance_by(duration);
+    let event = format!(
+        "{} advances time to {:?}",
+        sched.tasks[current].name,
+        sched.clock.now()
+    );
+    sched.schedule.push(event);
+    for task in due {
+        sched.notify(task);
+    }
+}
+
 /// Virtual time elapsed in the current run (see [`Clock`]).
 ///
 /// # Panics

@@ -138,6 +138,29 @@ pub fn sleep_until(deadline: Instant) -> Sleep {
 mod interval;
 pub use interval::{Interval, MissedTickBehavior, interval, interval_at};
 
+/// Moves the clock forward by `duration` at once, as tokio's `time::advance` (of its feature
+/// `test-util`): every sleep due by then completes, and the caller yields so that their tasks
+/// can run. The tasks woken run in any order loom chooses, as tokio's docs allow.
+///
+/// # Panics
+/// Outside a run, or if the clock would overflow.
+pub async fn advance(duration: Duration) {
+    task::advance_clock(duration);
+    task::yield_now().await;
+}
+
+/// tokio's `time::pause`: the clock is always paused under loom, so this does nothing (tokio's
+/// panics if the clock is paused already, as under `start_paused = true`).
+pub fn pause() {}
+
+/// tokio's `time::resume`: not available under loom, whose clock is always paused.
+///
+/// # Panics
+/// Always.
+pub fn resume() {
+    panic!("time::resume: under loom the clock is always paused, and cannot be resumed");
+}
+
 /// Future of [`sleep`] and [`sleep_until`], as tokio's `time::Sleep`.
 #[derive(Debug)]
 #[must_use = "futures do nothing unless polled"]
